@@ -1,0 +1,5 @@
+import sys
+
+from dunforce.cli import main
+
+sys.exit(main())

@@ -1,0 +1,155 @@
+"""The ``dunforce`` command line.
+
+Exit codes: 0 success; 1 the input has errors (or, with ``fmt --check``, is not formatted);
+2 the command was used wrongly (unknown option, missing file). A ``DunforceError`` is printed as
+its message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dunforce import __version__
+from dunforce.dsl import check_file, format_source
+from dunforce.dsl.source import MAX_SOURCE_BYTES
+from dunforce.errors import DslError, DunforceError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+_EPILOG_CHECK = """examples:
+  dunforce check examples/social_housing/scenarios.dfs
+  dunforce check --strict rules/*.dfs      # warnings fail the check too
+"""
+_EPILOG_FMT = """examples:
+  dunforce fmt rules.dfs                  # rewrite the file in canonical layout
+  dunforce fmt --check rules/*.dfs        # exit 1 if a file is not formatted
+  dunforce fmt --diff rules.dfs           # show what would change
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dunforce",
+        description="Scenarios for preventing and collecting unpaid rent.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `dunforce COMMAND --help` for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"dunforce {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser(
+        "check",
+        help="report the errors and warnings of scenario files",
+        description="Parse and check scenario files; print errors and warnings like a compiler.",
+        epilog=_EPILOG_CHECK,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument(
+        "-q", "--quiet", action="store_true", help="print errors only, not warnings"
+    )
+    check.set_defaults(run=_check)
+
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite scenario files in canonical layout",
+        description="Rewrite scenario files in canonical layout, keeping comments.",
+        epilog=_EPILOG_FMT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    mode = fmt.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="only report unformatted files")
+    mode.add_argument("--diff", action="store_true", help="print a diff instead of writing")
+    fmt.set_defaults(run=_fmt)
+    return parser
+
+
+def _read(path: Path) -> bytes:
+    if not path.is_file():
+        raise _UsageError(f"{path}: no such file")
+    with path.open("rb") as handle:
+        return handle.read(MAX_SOURCE_BYTES + 1)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _check(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.files:
+        if not path.is_file():
+            raise _UsageError(f"{path}: no such file")
+        try:
+            checked = check_file(path)
+        except DslError as exc:
+            print(exc)
+            print()
+            failed = True
+            continue
+        warnings = checked.warnings
+        if not args.quiet:
+            for warning in warnings:
+                print(warning)
+                print()
+        failed = failed or (args.strict and bool(warnings))
+        print(
+            f"{path}: ok, {len(checked.profiles)} profiles, {len(checked.module.scenarios)} "
+            f"scenarios, {len(checked.module.event_blocks)} event blocks, "
+            f"{len(checked.module.rules)} rules, {len(warnings)} warnings"
+        )
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for path in args.files:
+        original = _read(path)
+        try:
+            formatted = format_source(original, filename=str(path))
+        except DslError as exc:
+            print(exc, file=sys.stderr)
+            status = EXIT_INVALID
+            continue
+        text = original.decode("utf-8")
+        if formatted == text:
+            continue
+        if args.check:
+            print(f"{path}: would be reformatted")
+            status = EXIT_INVALID
+        elif args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    fromfile=str(path),
+                    tofile=f"{path} (formatted)",
+                )
+            )
+        else:
+            path.write_text(formatted, encoding="utf-8")
+            print(f"{path}: reformatted")
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except _UsageError as exc:
+        print(f"dunforce {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DunforceError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,886 @@
+"""AST to checked AST: names, types, null safety, channels, events, and the lints.
+
+The checker collects every problem of a file and reports them together, so a scenario designer
+fixes a file in one pass. Errors stop compilation; warnings (lints) are reported and kept on the
+result. It never evaluates anything: it reasons about the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+import attrs
+
+from dunforce.attributes.catalogue import HOUSING_SCHEMA
+from dunforce.attributes.schema import Schema
+from dunforce.attributes.types import TYPE_NAMES, AttributeSpec, DerivedAttribute, ValueType
+from dunforce.channels.registry import DEFAULT_CHANNELS, ChannelRegistry
+from dunforce.dsl import ast, intervals
+from dunforce.dsl.format import format_expr, format_literal
+from dunforce.dsl.source import Source
+from dunforce.errors import Diagnostic, DslError, Span
+
+BOOL, INT, NUMBER, MONEY, DATE, DURATION, TEXT = (
+    ValueType.BOOL,
+    ValueType.INT,
+    ValueType.NUMBER,
+    ValueType.MONEY,
+    ValueType.DATE,
+    ValueType.DURATION,
+    ValueType.TEXT,
+)
+
+#: names whose use in a condition shows that a step looks at the amount owed
+DEBT_NAMES = frozenset({"debt", "debt_months", "balance", "unpaid_terms"})
+
+
+@attrs.frozen
+class Type:
+    """The type of an expression; ``kind`` ``None`` is unknown (an error was already reported)."""
+
+    kind: ValueType | None
+    allowed: tuple[str, ...] | None = None
+
+    def __str__(self) -> str:
+        return str(self.kind) if self.kind else "unknown"
+
+
+UNKNOWN = Type(None)
+
+
+def _words(kind: ValueType | None) -> str:
+    return {
+        BOOL: "true or false",
+        INT: "a whole number",
+        NUMBER: "a number",
+        MONEY: "an amount of money",
+        DATE: "a date",
+        DURATION: "a duration",
+        TEXT: "a text",
+        None: "unknown",
+    }[kind]
+
+
+# ------------------------------------------------------------------------------ functions
+
+
+@attrs.frozen
+class Function:
+    name: str
+    summary: str
+    #: the types each argument may have; the result type follows from them
+    min_args: int
+    max_args: int | None
+
+
+FUNCTIONS: Mapping[str, Function] = MappingProxyType(
+    {
+        f.name: f
+        for f in (
+            Function("days_since", "days from a date to the step date (int)", 1, 1),
+            Function("days_until", "days from the step date to a date (int)", 1, 1),
+            Function("min", "the smallest of its arguments, all of one type", 2, None),
+            Function("max", "the largest of its arguments, all of one type", 2, None),
+            Function("abs", "the absolute value of a number, an amount or a duration", 1, 1),
+        )
+    }
+)
+
+
+# ------------------------------------------------------------------------------ result
+
+
+@attrs.frozen
+class CheckedModule:
+    """A module that passed the checker, with what later stages need to know about it."""
+
+    module: ast.Module
+    schema: Schema
+    channels: ChannelRegistry
+    warnings: tuple[Diagnostic, ...]
+    source: Source = attrs.field(repr=False)
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.module.profiles)
+
+    @property
+    def filename(self) -> str:
+        return self.module.filename
+
+    def used_names(self) -> frozenset[str]:
+        """Every attribute or derived attribute the module reads (the compiler computes only
+        these)."""
+        names = {n.id for n in ast.walk(self.module) if isinstance(n, ast.Name)}
+        return frozenset(n for n in names if n in self.schema)
+
+
+# ------------------------------------------------------------------------------ checker
+
+
+def _suggest(name: str, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+class _Scope:
+    """What names mean where an expression stands."""
+
+    def __init__(self, profiles: Mapping[str, int], *, known_set: frozenset[str] = frozenset()):
+        self.profiles = profiles  # visible profile names -> declaration index
+        self.known_set = known_set
+
+
+class _Checker:
+    def __init__(self, module: ast.Module, src: Source, schema: Schema, channels: ChannelRegistry):
+        self.module = module
+        self.src = src
+        self.base_schema = schema
+        self.schema = schema
+        self.channels = channels
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.profile_index: dict[str, int] = {}
+        self.profile_decls: dict[str, ast.ProfileDecl] = {}
+
+    # ----- reporting
+    def error(self, span: Span, message: str, *, code: str, hint: str | None = None) -> None:
+        self.errors.append(self.src.diagnostic(span, message, code=code, hint=hint))
+
+    def warn(self, span: Span, message: str, *, code: str, hint: str | None = None) -> None:
+        self.warnings.append(
+            self.src.diagnostic(span, message, code=code, hint=hint, severity="warning")
+        )
+
+    # ----- driver
+    def run(self) -> CheckedModule:
+        self.check_attributes()
+        self.declare_profiles()
+        all_profiles = dict(self.profile_index)
+        for index, profile in enumerate(self.module.profiles):
+            if profile.condition is not None:
+                visible = {n: i for n, i in all_profiles.items() if i < index}
+                self.condition(profile.condition, _Scope(visible), "a profile condition")
+        for rule in self.module.rules:
+            scope = _Scope(all_profiles)
+            self.condition(rule.condition, scope, "a rule condition")
+            known = self.known_set(rule.condition, frozenset())
+            for step in rule.steps:
+                self.step(step, _Scope(all_profiles, known_set=known), anchor="D")
+        self.check_blocks(all_profiles)
+        if not self.errors:
+            self.lints()
+        if self.errors:
+            raise DslError(self.errors)
+        return CheckedModule(
+            self.module,
+            self.schema,
+            self.channels,
+            tuple(sorted(self.warnings, key=lambda d: (d.line, d.column))),
+            self.src,
+        )
+
+    # ----- declarations
+    def check_attributes(self) -> None:
+        declared: dict[str, ast.AttributeDecl] = {}
+        symbols = []
+        for decl in self.module.attributes:
+            if decl.name in declared:
+                self.error(
+                    decl.name_span,
+                    f"attribute '{decl.name}' is declared twice",
+                    code="duplicate-name",
+                    hint=f"the first declaration is on line {declared[decl.name].span.line}",
+                )
+                continue
+            declared[decl.name] = decl
+            try:
+                kind = ValueType.from_name(decl.type_name)
+            except KeyError:
+                self.error(
+                    decl.type_span,
+                    f"unknown type '{decl.type_name}'",
+                    code="unknown-type",
+                    hint=_suggest(decl.type_name, TYPE_NAMES)
+                    or f"the types are {', '.join(TYPE_NAMES)}",
+                )
+                continue
+            if decl.allowed is not None and kind is not TEXT:
+                self.error(
+                    decl.span,
+                    "only a text attribute can list its allowed values",
+                    code="type-mismatch",
+                )
+                continue
+            existing = self.base_schema.get(decl.name)
+            if isinstance(existing, DerivedAttribute):
+                self.error(
+                    decl.name_span,
+                    f"'{decl.name}' is computed by dunforce from the ledger and cannot be declared",
+                    code="duplicate-name",
+                    hint="choose another name for your attribute",
+                )
+                continue
+            if existing is not None and existing.type is not kind:
+                self.error(
+                    decl.name_span,
+                    f"'{decl.name}' is a built-in {existing.type} attribute; it cannot become "
+                    f"{kind}",
+                    code="duplicate-name",
+                    hint="declare it with its built-in type, or choose another name",
+                )
+                continue
+            if decl.name in FUNCTIONS:
+                self.error(
+                    decl.name_span, f"'{decl.name}' is a function name", code="duplicate-name"
+                )
+                continue
+            description = decl.description or (existing.description if existing else "")
+            symbols.append(
+                AttributeSpec(
+                    decl.name,
+                    kind,
+                    description=description,
+                    optional=decl.optional,
+                    allowed=decl.allowed,
+                    unit=existing.unit if isinstance(existing, AttributeSpec) else None,
+                    default=existing.default if isinstance(existing, AttributeSpec) else None,
+                )
+            )
+        self.schema = self.base_schema.extend(symbols, replace=True)
+
+    def declare_profiles(self) -> None:
+        for index, decl in enumerate(self.module.profiles):
+            if decl.name in self.profile_index:
+                first = self.profile_decls[decl.name]
+                self.error(
+                    decl.name_span,
+                    f"profile '{decl.name}' is declared twice",
+                    code="duplicate-name",
+                    hint=f"the first declaration is on line {first.span.line}",
+                )
+                continue
+            if decl.name in self.schema:
+                self.error(
+                    decl.name_span,
+                    f"profile '{decl.name}' has the name of an attribute",
+                    code="duplicate-name",
+                    hint="profiles and attributes share one namespace; rename the profile",
+                )
+                continue
+            self.profile_index[decl.name] = index
+            self.profile_decls[decl.name] = decl
+
+    def check_blocks(self, profiles: Mapping[str, int]) -> None:
+        seen: dict[str, ast.ScenarioDecl] = {}
+        for block in (*self.module.scenarios, *self.module.event_blocks):
+            if isinstance(block, ast.ScenarioDecl):
+                if block.name in seen:
+                    self.error(
+                        block.name_span,
+                        f"scenario '{block.name}' is declared twice",
+                        code="duplicate-name",
+                        hint=f"the first declaration is on line {seen[block.name].span.line}",
+                    )
+                seen.setdefault(block.name, block)
+                anchor = "D"
+            else:
+                anchor = "E"
+                if block.event not in self.schema.events:
+                    self.error(
+                        block.name_span,
+                        f"unknown event '{block.event}'",
+                        code="unknown-event",
+                        hint=_suggest(block.event, self.schema.events)
+                        or "the events are " + ", ".join(sorted(self.schema.events)),
+                    )
+            for name in block.profiles:
+                if name.id not in profiles:
+                    self.error(
+                        name.span,
+                        f"unknown profile '{name.id}'",
+                        code="unknown-profile",
+                        hint=_suggest(name.id, profiles),
+                    )
+            known = self.profile_facts(block.profiles)
+            scope = _Scope(profiles, known_set=known)
+            for item in block.items:
+                if isinstance(item, ast.Step):
+                    self.step(item, scope, anchor=anchor)
+                else:
+                    what = "a pause condition" if isinstance(item, ast.Pause) else "a stop condition"
+                    self.condition(item.condition, scope, what)
+
+    def profile_facts(self, names: tuple[ast.Name, ...]) -> frozenset[str]:
+        """Optional attributes that every bound profile's condition proves set."""
+        facts: frozenset[str] | None = None
+        for name in names:
+            decl = self.profile_decls.get(name.id)
+            known = (
+                self.known_set(decl.condition, frozenset())
+                if decl is not None and decl.condition is not None
+                else frozenset()
+            )
+            facts = known if facts is None else facts & known
+        return facts or frozenset()
+
+    # ----- steps
+    def step(self, step: ast.Step, scope: _Scope, *, anchor: str) -> None:
+        for action in step.actions:
+            self.action(action)
+        offsets = [step.timing.offset] if isinstance(step.timing, ast.At) else [
+            o for o in (step.timing.start, step.timing.end) if o is not None
+        ]
+        for offset in offsets:
+            if offset.anchor != anchor:
+                if anchor == "E":
+                    message = "steps of an `on` block are timed from the event: use E, as in E+2"
+                else:
+                    message = (
+                        "E is the date of an event; outside an `on` block, time steps from the "
+                        "due date D"
+                    )
+                self.error(offset.span, message, code="wrong-anchor", hint=f"write {anchor}"
+                           f"{str(offset)[1:]}")
+        if isinstance(step.timing, ast.Every) and step.timing.end is not None:
+            start, end = step.timing.start, step.timing.end
+            if end.approx_days() < start.approx_days():
+                self.warn(
+                    step.timing.span,
+                    f"this repeat never fires: it ends at {end} before it starts at {start}",
+                    code="never-fires",
+                )
+        if step.condition is not None:
+            self.condition(step.condition, scope, "a step condition")
+
+    def action(self, action: ast.Action) -> None:
+        channel = self.channels.get(action.channel)
+        if channel is None:
+            self.error(
+                action.channel_span,
+                f"unknown channel '{action.channel}'",
+                code="unknown-channel",
+                hint=_suggest(action.channel, (c.name for c in self.channels))
+                or "the channels are " + ", ".join(c.spelling for c in self.channels),
+            )
+            return
+        if channel.verb != action.verb:
+            if channel.verb is None:
+                message = f"'{action.verb} {action.channel}' is written '{action.channel}'"
+            else:
+                message = f"the {action.channel} channel is written '{channel.spelling}'"
+            self.error(action.span, message, code="wrong-verb", hint=f"write `{channel.spelling}`")
+        spans = action.option_spans or (action.span,) * len(action.options)
+        for option, span in zip(action.options, spans, strict=True):
+            if option not in channel.options:
+                allowed = ", ".join(sorted(channel.options))
+                self.error(
+                    span,
+                    f"unknown option '{option}' for {channel.spelling}",
+                    code="unknown-option",
+                    hint=_suggest(option, channel.options)
+                    or (f"its options are {allowed}" if allowed else "it takes no options"),
+                )
+
+    # ----- expressions
+    def condition(self, expr: ast.Expr, scope: _Scope, what: str) -> None:
+        kind = self.expr(expr, scope).kind
+        if kind is not None and kind is not BOOL:
+            self.error(
+                expr.span,
+                f"{what} must be true or false, but this is {_words(kind)}",
+                code="not-a-condition",
+                hint="compare it with something, as in `debt > 0 €`",
+            )
+
+    def known_set(self, expr: ast.Expr, known: frozenset[str]) -> frozenset[str]:
+        """Names proven set when ``expr`` is true (from ``x is set`` conjuncts)."""
+        if isinstance(expr, ast.IsSet) and not expr.negated:
+            return known | {expr.name.id}
+        if isinstance(expr, ast.BoolOp) and expr.op == "and":
+            for operand in expr.operands:
+                known = self.known_set(operand, known)
+        if isinstance(expr, ast.Name) and expr.id in self.profile_decls:
+            known = known | self._profile_known(expr.id, frozenset())
+        return known
+
+    def _profile_known(self, name: str, visiting: frozenset[str]) -> frozenset[str]:
+        """What a profile's condition proves set (profiles may refer to earlier profiles)."""
+        decl = self.profile_decls[name]
+        if decl.condition is None or name in visiting:
+            return frozenset()
+        visiting = visiting | {name}
+        known: frozenset[str] = frozenset()
+        for conjunct in _conjuncts(decl.condition):
+            if isinstance(conjunct, ast.IsSet) and not conjunct.negated:
+                known = known | {conjunct.name.id}
+            elif isinstance(conjunct, ast.Name) and conjunct.id in self.profile_decls:
+                known = known | self._profile_known(conjunct.id, visiting)
+        return known
+
+    def known_unset_or(self, expr: ast.Expr, known: frozenset[str]) -> frozenset[str]:
+        """Names proven set when ``expr`` is false (from ``x is not set`` disjuncts)."""
+        if isinstance(expr, ast.IsSet) and expr.negated:
+            return known | {expr.name.id}
+        if isinstance(expr, ast.BoolOp) and expr.op == "or":
+            for operand in expr.operands:
+                known = self.known_unset_or(operand, known)
+        return known
+
+    def expr(self, expr: ast.Expr, scope: _Scope) -> Type:
+        method = getattr(self, "expr_" + type(expr).__name__.lower())
+        return method(expr, scope)
+
+    def expr_literal(self, expr: ast.Literal, scope: _Scope) -> Type:
+        return Type(expr.type)
+
+    def expr_name(self, expr: ast.Name, scope: _Scope) -> Type:
+        name = expr.id
+        if name in scope.profiles:
+            return Type(BOOL)
+        if name in self.profile_index:
+            self.error(
+                expr.span,
+                f"profile '{name}' is declared later in the file",
+                code="profile-order",
+                hint="a profile condition can only use profiles declared before it",
+            )
+            return UNKNOWN
+        symbol = self.schema.get(name)
+        if symbol is None:
+            if name in self.channels:
+                message = f"'{name}' is a channel, not a value"
+                hint = f"to act, write a step such as `{name} at D+2`"
+            elif name in FUNCTIONS:
+                message = f"'{name}' is a function"
+                hint = f"call it: `{name}(…)`"
+            else:
+                message = f"unknown name '{name}'"
+                hint = _suggest(
+                    name, [*self.schema.symbols, *scope.profiles, *FUNCTIONS]
+                ) or "declare it with `attribute " + name + ": TYPE`"
+            self.error(expr.span, message, code="unknown-name", hint=hint)
+            return UNKNOWN
+        if symbol.optional and name not in scope.known_set:
+            self.error(
+                expr.span,
+                f"'{name}' is not set for every tenant; guard its use",
+                code="unguarded-optional",
+                hint=f"write `{name} is set and …` (or `{name} is not set or …`)",
+            )
+        return Type(symbol.type, symbol.allowed)
+
+    def expr_isset(self, expr: ast.IsSet, scope: _Scope) -> Type:
+        name = expr.name.id
+        symbol = self.schema.get(name)
+        if symbol is None:
+            self.expr_name(expr.name, scope)
+        elif not symbol.optional:
+            self.warn(
+                expr.span,
+                f"'{name}' is always set, so this test is always "
+                f"{'false' if expr.negated else 'true'}",
+                code="always-set",
+            )
+        return Type(BOOL)
+
+    def expr_boolop(self, expr: ast.BoolOp, scope: _Scope) -> Type:
+        known = scope.known_set
+        for operand in expr.operands:
+            inner = _Scope(scope.profiles, known_set=known)
+            self._bool_operand(operand, inner, expr.op)
+            if expr.op == "and":
+                known = self.known_set(operand, known)
+            else:
+                known = self.known_unset_or(operand, known)
+        return Type(BOOL)
+
+    def _bool_operand(self, operand: ast.Expr, scope: _Scope, op: str) -> None:
+        kind = self.expr(operand, scope).kind
+        if kind is not None and kind is not BOOL:
+            self.error(
+                operand.span,
+                f"each side of '{op}' must be true or false, but this is {_words(kind)}",
+                code="type-mismatch",
+            )
+
+    def expr_unary(self, expr: ast.Unary, scope: _Scope) -> Type:
+        inner = self.expr(expr.operand, scope)
+        if expr.op == "not":
+            if inner.kind not in (None, BOOL):
+                self.error(
+                    expr.span,
+                    f"'not' applies to a condition, but this is {_words(inner.kind)}",
+                    code="type-mismatch",
+                )
+            return Type(BOOL)
+        if inner.kind in (None, INT, NUMBER, MONEY, DURATION):
+            return Type(inner.kind)
+        self.error(expr.span, f"cannot negate {_words(inner.kind)}", code="type-mismatch")
+        return UNKNOWN
+
+    def expr_binary(self, expr: ast.Binary, scope: _Scope) -> Type:
+        left = self.expr(expr.left, scope).kind
+        right = self.expr(expr.right, scope).kind
+        if left is None or right is None:
+            return UNKNOWN
+        result = _arithmetic(expr.op, left, right)
+        if result is None:
+            hint = None
+            if {left, right} <= {MONEY, INT, NUMBER} and expr.op in "+-":
+                hint = "write amounts with their currency, as in 50 €"
+            elif DATE in (left, right) and {INT, NUMBER} & {left, right}:
+                hint = "add a duration to a date, as in 30 days"
+            self.error(
+                expr.span,
+                f"cannot compute {_words(left)} {expr.op} {_words(right)}",
+                code="type-mismatch",
+                hint=hint,
+            )
+            return UNKNOWN
+        return Type(result)
+
+    def expr_compare(self, expr: ast.Compare, scope: _Scope) -> Type:
+        left = self.expr(expr.left, scope)
+        right = self.expr(expr.right, scope)
+        if left.kind is None or right.kind is None:
+            return Type(BOOL)
+        if not _comparable(left.kind, right.kind):
+            self.error(
+                expr.span,
+                f"cannot compare {_words(left.kind)} with {_words(right.kind)}",
+                code="type-mismatch",
+                hint=_comparison_hint(expr, left.kind, right.kind),
+            )
+            return Type(BOOL)
+        if expr.op not in ("==", "!=") and not left.kind.is_ordered:
+            self.error(
+                expr.span,
+                f"'{expr.op}' does not apply to {_words(left.kind)}; use == or !=",
+                code="type-mismatch",
+            )
+        self.allowed_values(expr.left, left, (expr.right,))
+        self.allowed_values(expr.right, right, (expr.left,))
+        return Type(BOOL)
+
+    def expr_in(self, expr: ast.In, scope: _Scope) -> Type:
+        left = self.expr(expr.left, scope)
+        if not expr.options:
+            self.warn(
+                expr.span,
+                "the list is empty, so this test is always "
+                f"{'true' if expr.negated else 'false'}",
+                code="never-fires",
+            )
+        for option in expr.options:
+            if left.kind is not None and not _comparable(left.kind, option.type):
+                self.error(
+                    option.span,
+                    f"{format_literal(option)} is {_words(option.type)}, but "
+                    f"{format_expr(expr.left)} is {_words(left.kind)}",
+                    code="type-mismatch",
+                )
+        self.allowed_values(expr.left, left, expr.options)
+        return Type(BOOL)
+
+    def allowed_values(self, side: ast.Expr, kind: Type, others: Iterable[ast.Expr]) -> None:
+        if kind.allowed is None:
+            return
+        for other in others:
+            if (
+                isinstance(other, ast.Literal)
+                and other.type is TEXT
+                and other.value not in kind.allowed
+            ):
+                listed = ", ".join(f'"{v}"' for v in kind.allowed)
+                self.error(
+                    other.span,
+                    f'"{other.value}" is not a value of {format_expr(side)}',
+                    code="unknown-value",
+                    hint=(
+                        (s.replace("'", '"') if (s := _suggest(str(other.value), kind.allowed))
+                         else None)
+                        or f"its values are {listed}"
+                    ),
+                )
+
+    def expr_call(self, expr: ast.Call, scope: _Scope) -> Type:
+        name = expr.func.id
+        function = FUNCTIONS.get(name)
+        args = [self.expr(a, scope) for a in expr.args]
+        if function is None:
+            self.error(
+                expr.func.span,
+                f"unknown function '{name}'",
+                code="unknown-function",
+                hint=_suggest(name, FUNCTIONS) or "the functions are " + ", ".join(FUNCTIONS),
+            )
+            return UNKNOWN
+        count = len(args)
+        if count < function.min_args or (
+            function.max_args is not None and count > function.max_args
+        ):
+            wanted = (
+                f"{function.min_args}"
+                if function.max_args == function.min_args
+                else f"at least {function.min_args}"
+            )
+            self.error(
+                expr.span,
+                f"{name}() takes {wanted} argument{'s' if function.min_args > 1 else ''}, "
+                f"not {count}",
+                code="bad-call",
+                hint=f"{name}: {function.summary}",
+            )
+            return UNKNOWN
+        kinds = [a.kind for a in args]
+        if None in kinds:
+            return UNKNOWN
+        if name in ("days_since", "days_until"):
+            if kinds[0] is not DATE:
+                self.error(
+                    expr.args[0].span,
+                    f"{name}() takes a date, not {_words(kinds[0])}",
+                    code="type-mismatch",
+                )
+            return Type(INT)
+        if name == "abs":
+            if kinds[0] not in (INT, NUMBER, MONEY, DURATION):
+                self.error(
+                    expr.args[0].span,
+                    f"abs() takes a number, an amount or a duration, not {_words(kinds[0])}",
+                    code="type-mismatch",
+                )
+                return UNKNOWN
+            return Type(kinds[0])
+        # min, max
+        first = kinds[0]
+        for arg, kind in zip(expr.args[1:], kinds[1:], strict=True):
+            if not _comparable(first, kind) or not first.is_ordered:  # type: ignore[union-attr]
+                self.error(
+                    arg.span,
+                    f"{name}() takes values of one ordered type; this is {_words(kind)} "
+                    f"after {_words(first)}",
+                    code="type-mismatch",
+                )
+                return UNKNOWN
+        if all(k is INT for k in kinds):
+            return Type(INT)
+        return Type(NUMBER if first in (INT, NUMBER) else first)
+
+    # ----- lints
+    def lints(self) -> None:
+        self.lint_profiles()
+        self.lint_bindings()
+        for block in (*self.module.scenarios, *self.module.event_blocks):
+            self.lint_order(block)
+        for rule in self.module.rules:
+            for step in rule.steps:
+                self.lint_step(step, extra_conditions=(rule.condition,))
+        for block in (*self.module.scenarios, *self.module.event_blocks):
+            bound = tuple(
+                self.profile_decls[n.id].condition
+                for n in block.profiles
+                if n.id in self.profile_decls
+            )
+            for item in block.items:
+                if isinstance(item, ast.Step):
+                    self.lint_step(item, extra_conditions=bound)
+
+    def lint_profiles(self) -> None:
+        profiles = self.module.profiles
+        if not profiles:
+            return
+        dnfs = [intervals.to_dnf(p.condition) for p in profiles]
+        for index, profile in enumerate(profiles):
+            dnf = dnfs[index]
+            if dnf is None:
+                continue
+            if intervals.never_true(dnf):
+                self.warn(
+                    profile.name_span,
+                    f"profile '{profile.name}' matches no account: its condition is never true",
+                    code="never-fires",
+                )
+                continue
+            used = intervals.covering(dnf, dnfs[:index])
+            if used:
+                names = [profiles[i].name for i in sorted(used)]
+                listed = " and ".join(f"'{n}'" for n in names)
+                first = profiles[min(used)]
+                self.warn(
+                    profile.name_span,
+                    f"profile '{profile.name}' is never chosen: every account it matches is "
+                    f"matched first by {listed}",
+                    code="shadowed-profile",
+                    hint=f"move it above '{first.name}' (line {first.span.line}) or narrow "
+                    f"{'that profile' if len(names) == 1 else 'those profiles'}",
+                )
+        if not any(p.is_otherwise for p in profiles):
+            last = profiles[-1]
+            self.warn(
+                last.name_span,
+                "no profile says `otherwise`: accounts that match no profile get no scenario",
+                code="no-otherwise",
+                hint="add a last profile such as `profile standard: otherwise`",
+            )
+
+    def lint_bindings(self) -> None:
+        bound: set[str] = set()
+        for block in (*self.module.scenarios, *self.module.event_blocks):
+            bound.update(n.id for n in block.profiles)
+        for decl in self.module.rules:
+            bound.update(n.id for n in ast.names_in(decl))
+        for block in (*self.module.scenarios, *self.module.event_blocks):
+            for item in block.items:
+                bound.update(n.id for n in ast.names_in(item))
+        for scenario in self.module.scenarios:
+            if not scenario.profiles:
+                self.warn(
+                    scenario.name_span,
+                    f"scenario '{scenario.name}' is bound to no profile, so it never runs",
+                    code="unbound-scenario",
+                    hint=f"write `scenario {scenario.name} for PROFILE, …:`",
+                )
+        has_scenarios = bool(self.module.scenarios)
+        for profile in self.module.profiles:
+            if has_scenarios and profile.name not in bound:
+                self.warn(
+                    profile.name_span,
+                    f"profile '{profile.name}' has no scenario: its accounts get no action",
+                    code="profile-without-scenario",
+                    hint=f"bind it: `scenario NAME for {profile.name}:`",
+                )
+
+    def lint_order(self, block: ast.ScenarioDecl | ast.EventDecl) -> None:
+        latest: ast.Offset | None = None
+        for item in block.items:
+            if not isinstance(item, ast.Step):
+                continue
+            offset = item.timing.offset if isinstance(item.timing, ast.At) else item.timing.start
+            if latest is not None and offset.approx_days() < latest.approx_days():
+                self.warn(
+                    offset.span,
+                    f"this step at {offset} comes after a step at {latest}",
+                    code="step-order",
+                    hint="list the steps of a scenario in time order",
+                )
+            if latest is None or offset.approx_days() >= latest.approx_days():
+                latest = offset
+
+    def lint_step(
+        self,
+        step: ast.Step,
+        *,
+        extra_conditions: tuple[ast.Expr | None, ...],
+    ) -> None:
+        if step.condition is not None:
+            dnf = intervals.to_dnf(step.condition)
+            if intervals.never_true(dnf):
+                self.warn(
+                    step.condition.span,
+                    "this condition is never true, so the step never fires",
+                    code="never-fires",
+                )
+        legal = [
+            a
+            for a in step.actions
+            if (c := self.channels.get(a.channel)) is not None and c.is_legal(a.options)
+        ]
+        if not legal:
+            return
+        # the step looks at the debt itself, or every condition it sits under does (the rule's
+        # condition, or the condition of every profile its block is bound to)
+        context = [c for c in extra_conditions if c is not None]
+        looks_at_debt = _mentions_debt(step.condition) or (
+            bool(context)
+            and len(context) == len(extra_conditions)
+            and all(_mentions_debt(c) for c in context)
+        )
+        if not looks_at_debt:
+            action = legal[0]
+            spelling = self.channels[action.channel].spelling
+            what = f"{spelling} {' '.join(action.options)}".strip()
+            self.warn(
+                action.span,
+                f"a legal step ({what}) with no condition on the debt",
+                code="legal-without-debt",
+                hint="add a condition such as `if debt_months >= 1`, so that a tenant who has "
+                "paid is not reported",
+            )
+
+
+# ------------------------------------------------------------------------------ type rules
+
+
+def _conjuncts(expr: ast.Expr) -> tuple[ast.Expr, ...]:
+    if isinstance(expr, ast.BoolOp) and expr.op == "and":
+        return expr.operands
+    return (expr,)
+
+
+def _mentions_debt(expr: ast.Expr | None) -> bool:
+    return expr is not None and any(n.id in DEBT_NAMES for n in ast.names_in(expr))
+
+
+def _comparable(left: ValueType, right: ValueType) -> bool:
+    return left is right or (left.is_numeric and right.is_numeric)
+
+
+def _comparison_hint(expr: ast.Compare, left: ValueType, right: ValueType) -> str | None:
+    if MONEY in (left, right) and (left.is_numeric or right.is_numeric):
+        literal = expr.right if right is not MONEY else expr.left
+        if isinstance(literal, ast.Literal):
+            return f"write the amount with its currency: {format_literal(literal)} €"
+        return "amounts compare with amounts, as in 50 €"
+    if {left, right} == {INT, DURATION}:
+        return "days_since() and days_until() count days as a number: write 90, not 90 days"
+    return None
+
+
+def _arithmetic(op: str, left: ValueType, right: ValueType) -> ValueType | None:
+    numeric = left.is_numeric and right.is_numeric
+    if op in "+-":
+        if numeric:
+            return INT if left is INT and right is INT else NUMBER
+        if left is right and left in (MONEY, DURATION):
+            return left
+        if left is DATE and right is DURATION:
+            return DATE
+        if op == "+" and left is DURATION and right is DATE:
+            return DATE
+        if op == "-" and left is DATE and right is DATE:
+            return INT
+        return None
+    if op == "*":
+        if numeric:
+            return INT if left is INT and right is INT else NUMBER
+        if left is MONEY and right.is_numeric or right is MONEY and left.is_numeric:
+            return MONEY
+        if left is DURATION and right is INT or right is DURATION and left is INT:
+            return DURATION
+        return None
+    # division
+    if numeric:
+        return NUMBER
+    if left is MONEY and right is MONEY:
+        return NUMBER
+    if left is MONEY and right.is_numeric:
+        return MONEY
+    return None
+
+
+# ------------------------------------------------------------------------------ entry points
+
+
+def check_module(
+    module: ast.Module,
+    src: Source,
+    *,
+    schema: Schema = HOUSING_SCHEMA,
+    channels: ChannelRegistry = DEFAULT_CHANNELS,
+) -> CheckedModule:
+    """Check a parsed module; raises :class:`~dunforce.errors.DslError` with every error."""
+    return _Checker(module, src, schema, channels).run()

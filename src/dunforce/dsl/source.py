@@ -1,0 +1,86 @@
+"""Source text as the user wrote it, and the diagnostics that point into it."""
+
+from __future__ import annotations
+
+import attrs
+
+from dunforce.errors import Diagnostic, DslError, Span
+
+#: scenario files are hand-written; a real one is a few dozen kilobytes
+MAX_SOURCE_BYTES = 1_000_000
+
+
+@attrs.frozen
+class Source:
+    filename: str
+    text: str
+    lines: tuple[str, ...] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.text.split("\n")))
+
+    def line_text(self, line: int) -> str | None:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return None
+
+    def diagnostic(
+        self,
+        span: Span,
+        message: str,
+        *,
+        code: str,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> Diagnostic:
+        return Diagnostic(
+            filename=self.filename,
+            span=span,
+            message=message,
+            severity=severity,
+            code=code,
+            hint=hint,
+            source_line=self.line_text(span.line),
+        )
+
+    def error(self, span: Span, message: str, *, code: str, hint: str | None = None) -> DslError:
+        return DslError([self.diagnostic(span, message, code=code, hint=hint)])
+
+
+def decode(source: str | bytes, filename: str, max_bytes: int) -> Source:
+    """Turn what the caller gave into normalised text, or a ``DslError`` that says why not."""
+    if isinstance(source, bytes | bytearray):
+        raw = bytes(source)
+        size = len(raw)
+    elif isinstance(source, str):
+        raw = None
+        size = len(source)
+    else:
+        raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
+    if size > max_bytes:
+        empty = Source(filename, "")
+        raise empty.error(
+            Span.point(1, 1),
+            f"this file is {size / 1_000_000:.1f} MB; a scenario file may be at most "
+            f"{max_bytes / 1_000_000:g} MB",
+            code="file-too-large",
+            hint="split the scenarios into several files, or pass max_bytes= to raise the limit",
+        )
+    if raw is not None:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            shown = raw.split(b"\n")[line - 1].decode("utf-8", errors="replace")
+            src = Source(filename, "\n" * (line - 1) + shown)
+            raise src.error(
+                Span.point(line, column),
+                f"this file is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be read",
+                code="not-utf8",
+                hint="save the file as UTF-8 (latin-1 exports must be converted first)",
+            ) from None
+    else:
+        text = source  # type: ignore[assignment]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return Source(filename, text)

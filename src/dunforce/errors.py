@@ -1,0 +1,130 @@
+"""The exception tree and the diagnostics it carries.
+
+Errors hold structured fields (file, span, message, hint, code); only ``__str__`` formats them, so
+tools can read the fields and people can read the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+
+_LINE_WIDTH = 100
+_CONTEXT_BEFORE = 40
+
+
+class DunforceError(Exception):
+    """The root of every error dunforce raises on purpose."""
+
+
+@attrs.frozen(order=True)
+class Span:
+    """A region of source text; lines and columns count from 1, ``end_column`` is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int, width: int = 1) -> Span:
+        return cls(line, column, line, column + max(width, 1))
+
+    def to(self, other: Span) -> Span:
+        """The span that starts where this one starts and ends where ``other`` ends."""
+        return Span(self.line, self.column, other.end_line, other.end_column)
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found in a source file: an error or a warning.
+
+    ``code`` is a stable short name (``missing-at``, ``unknown-name``) that the documentation's
+    error catalogue lists and that tools may filter on.
+    """
+
+    filename: str
+    span: Span
+    message: str
+    severity: str = "error"
+    code: str = "error"
+    hint: str | None = None
+    source_line: str | None = attrs.field(default=None, repr=False)
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        head = f"{self.filename}:{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+        parts = [head]
+        if self.source_line is not None:
+            text = "".join(c if c.isprintable() else " " for c in self.source_line)
+            start = min(max(self.span.column, 1), len(text) + 1)
+            if self.span.end_line == self.span.line:
+                end = max(self.span.end_column, start + 1)
+            else:
+                end = len(text) + 1
+            end = min(end, max(len(text) + 1, start + 1))
+            # long lines are shown as a window around the caret
+            shift = max(0, start - _CONTEXT_BEFORE - 1) if len(text) > _LINE_WIDTH else 0
+            shown = text[shift : shift + _LINE_WIDTH]
+            prefix = "…" if shift else ""
+            suffix = "…" if len(text) > shift + _LINE_WIDTH else ""
+            gutter = f"{self.span.line:>4} | "
+            parts.append(gutter + prefix + shown + suffix)
+            caret_start = start - shift - 1 + len(prefix)
+            caret_width = max(1, min(end - start, _LINE_WIDTH - (start - shift - 1)))
+            parts.append(" " * (len(gutter) - 2) + "| " + " " * caret_start + "^" * caret_width)
+        if self.hint:
+            parts.append(f"     = hint: {self.hint}")
+        return "\n".join(parts)
+
+
+class DslError(DunforceError):
+    """A scenario file that cannot be parsed or does not check.
+
+    ``errors`` holds every problem found, in source order; ``filename``, ``line``, ``column`` and
+    ``message`` describe the first one, for callers that show a single problem.
+    """
+
+    def __init__(self, errors: Sequence[Diagnostic]):
+        if not errors:
+            raise ValueError("a DslError needs at least one diagnostic")
+        self.errors: tuple[Diagnostic, ...] = tuple(
+            sorted(errors, key=lambda d: (d.span.line, d.span.column))
+        )
+        first = self.errors[0]
+        self.filename = first.filename
+        self.line = first.span.line
+        self.column = first.span.column
+        self.message = first.message
+        self.hint = first.hint
+        self.code = first.code
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = "\n\n".join(str(d) for d in self.errors)
+        if len(self.errors) > 1:
+            text += f"\n\n{len(self.errors)} errors in {self.filename}"
+        return text
+
+    def __reduce__(self):
+        return (type(self), (self.errors,))
+
+
+class StateError(DunforceError):
+    """Account data that does not fit the schema (an unknown attribute, a wrong type)."""
+
+
+__all__ = ["Diagnostic", "DslError", "DunforceError", "Span", "StateError"]
