@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from golden import assert_golden, cases
 
 from dunforce.attributes import HOUSING_SCHEMA, AttributeSpec, ValueType
 from dunforce.channels import DEFAULT_CHANNELS, Channel
 from dunforce.dsl import check
 from dunforce.errors import DslError
+from golden import assert_golden, cases
 
 
 @pytest.mark.parametrize("path", cases("check"))
@@ -47,7 +47,7 @@ def test_every_error_of_a_file_is_reported_at_once():
         "debt > 50 €",
         "debt_months >= 1.5",
         "days_late > 10",
-        "payment_method in [\"debit\", \"transfer\"]",
+        'payment_method in ["debit", "transfer"]',
         "lease_start < 2026-01-01",
         "days_since(lease_start) < 90",
         "debt / monthly_rent > 2",
@@ -69,15 +69,15 @@ def test_well_typed_conditions_pass(condition):
     [
         ("debt > 50", "type-mismatch"),
         ("income is set and income < 1200", "type-mismatch"),
-        ("payment_method > \"debit\"", "type-mismatch"),
+        ('payment_method > "debit"', "type-mismatch"),
         ("lease_start + 3 > 2026-01-01", "type-mismatch"),
         ("days_since(lease_start) < 90 days", "type-mismatch"),
         ("apl + 1 > 2", "type-mismatch"),
         ("not debt", "type-mismatch"),
         ("debt and apl", "type-mismatch"),
         ("days_since(debt) > 1", "type-mismatch"),
-        ("payment_method == \"prlv\"", "unknown-value"),
-        ("payment_method in [\"debit\", 3]", "type-mismatch"),
+        ('payment_method == "prlv"', "unknown-value"),
+        ('payment_method in ["debit", 3]', "type-mismatch"),
         ("debt", "not-a-condition"),
         ("abs(1, 2) > 0", "bad-call"),
         ("sqrt(4) > 1", "unknown-function"),
@@ -148,7 +148,7 @@ class TestDeclarations:
         assert "unknown-value" in codes(text.replace('== "nord"', '== "nrd"'))
 
     def test_an_optional_custom_attribute_needs_guards(self):
-        text = "attribute sector: optional text\nprofile s: sector == \"x\"\n"
+        text = 'attribute sector: optional text\nprofile s: sector == "x"\n'
         assert "unguarded-optional" in codes(text)
 
     def test_refining_a_catalogue_attribute_keeps_its_type(self):
@@ -160,7 +160,7 @@ class TestDeclarations:
         assert "duplicate-name" in codes("profile apl: fsl\n")
 
     def test_a_profile_can_use_earlier_profiles_only(self):
-        assert codes("profile a: apl\nprofile b: a and fsl\nprofile o: otherwise\n") == []
+        assert codes("profile a: apl\nprofile b: not a and fsl\nprofile o: otherwise\n") == []
         assert "profile-order" in codes("profile a: b\nprofile b: apl\n")
 
     def test_unknown_event_and_profile_suggest(self):
@@ -213,7 +213,10 @@ class TestLints:
 
     def test_the_analysis_is_sound_not_complete(self):
         # apl accounts are all in a or b, but no single constraint says so: no warning
-        text = "profile a: debt < 100 €\nprofile b: debt >= 100 €\nprofile c: apl\nprofile o: otherwise\n"
+        text = (
+            "profile a: debt < 100 €\nprofile b: debt >= 100 €\n"
+            "profile c: apl\nprofile o: otherwise\n"
+        )
         assert codes(text) == []
 
     def test_profiles_after_otherwise_are_shadowed(self):
@@ -236,7 +239,8 @@ class TestLints:
     def test_step_order_never_fires_and_unbound(self):
         text = (
             "profile o: otherwise\nscenario s for o:\n    sms at D+5\n    sms at D+2\n"
-            "    sms every 7 days from D+30 until D+10\n    sms at D+40 if debt > 9 € and debt < 1 €\n"
+            "    sms every 7 days from D+30 until D+10\n"
+            "    sms at D+40 if debt > 9 € and debt < 1 €\n"
             "scenario t:\n    sms at D+1\n"
         )
         assert sorted(codes(text)) == sorted(
@@ -251,3 +255,40 @@ class TestLints:
         assert codes(base.format("letter at D+30")) == []
         in_debt = "profile big: debt_months >= 2\nprofile o: otherwise\nscenario s for big:\n"
         assert codes(in_debt + "    notify caf at D+60\n") == ["profile-without-scenario"]
+
+
+class TestLintsFoundInReview:
+    def test_a_profile_that_requires_an_earlier_profile_is_shadowed(self):
+        text = "profile a: apl\nprofile b: a and debt > 0 €\nprofile o: otherwise\n"
+        assert codes(text) == ["shadowed-profile"]
+
+    def test_not_an_earlier_profile_is_fine(self):
+        assert codes("profile a: apl\nprofile b: not a and fsl\nprofile o: otherwise\n") == []
+
+    @pytest.mark.parametrize(
+        ("condition", "warned"),
+        [
+            ("if debt >= 0 €", True),  # true for a tenant who owes nothing
+            ("if debt > 0 €", False),
+            ("if debt_months >= 1", False),
+            ("if unpaid_terms >= 2", False),
+            ("if in_case", False),
+            ("if apl or debt > 0 €", True),
+            ("if apl and debt > 100 €", False),
+            ("", True),
+        ],
+    )
+    def test_a_legal_step_must_exclude_tenants_who_owe_nothing(self, condition, warned):
+        text = (
+            f"profile o: otherwise\nscenario s for o:\n    letter registered at D+30 {condition}\n"
+        )
+        assert (codes(text) == ["legal-without-debt"]) is warned
+
+    def test_every_bound_profile_must_exclude_zero_debt(self):
+        text = (
+            "profile big: debt_months >= 2\nprofile small: apl\nprofile o: otherwise\n"
+            "scenario s for big, small:\n    notify caf at D+60\n"
+            "scenario t for o:\n    sms at D+1\n"
+        )
+        assert codes(text) == ["legal-without-debt"]
+        assert codes(text.replace("small: apl", "small: apl and debt > 0 €")) == []

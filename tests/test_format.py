@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from golden import assert_golden, cases
 
 from dunforce.dsl import format_source, parse
+from golden import assert_golden, cases
 
 EXAMPLES = sorted(Path(__file__).parent.parent.glob("examples/**/*.dfs"))
 # every fixture that parses by design (the error fixtures do not)
@@ -69,7 +69,10 @@ def test_profile_conditions_are_aligned_per_group():
 
 
 def test_blank_lines_collapse_and_blocks_are_separated():
-    text = "profile a: apl\n\n\n\nprofile b: fsl\nscenario s for a:\n    sms at D+1\non rejection:\n    sms at E+1\n"
+    text = (
+        "profile a: apl\n\n\n\nprofile b: fsl\nscenario s for a:\n    sms at D+1\n"
+        "on rejection:\n    sms at E+1\n"
+    )
     assert format_source(text) == (
         "profile a: apl\n\nprofile b: fsl\n\nscenario s for a:\n    sms at D+1\n\n"
         "on rejection:\n    sms at E+1\n"

@@ -31,8 +31,12 @@ def evaluate(expr, env):
     if isinstance(expr, ast.Compare):
         left, right = evaluate(expr.left, env), evaluate(expr.right, env)
         return {
-            "==": left == right, "!=": left != right, "<": left < right,
-            "<=": left <= right, ">": left > right, ">=": left >= right,
+            "==": left == right,
+            "!=": left != right,
+            "<": left < right,
+            "<=": left <= right,
+            ">": left > right,
+            ">=": left >= right,
         }[expr.op]
     raise AssertionError(expr)
 
@@ -47,28 +51,39 @@ def holds(dnf, env):
             value = env[key]
         if isinstance(constraint, intervals.Values):
             return (value in constraint.values) != constraint.exclude
-        lo_ok = constraint.low is None or value > constraint.low or (
-            constraint.low_closed and value == constraint.low
+        lo_ok = (
+            constraint.low is None
+            or value > constraint.low
+            or (constraint.low_closed and value == constraint.low)
         )
-        hi_ok = constraint.high is None or value < constraint.high or (
-            constraint.high_closed and value == constraint.high
+        hi_ok = (
+            constraint.high is None
+            or value < constraint.high
+            or (constraint.high_closed and value == constraint.high)
         )
         return lo_ok and hi_ok
 
     return any(all(satisfied(k, c) for k, c in term.items()) for term in dnf)
 
 
+def quoted(values) -> str:
+    return ", ".join('"' + v + '"' for v in values)
+
+
 small = st.integers(-3, 3)
 int_atom = st.builds(
     lambda n, op, v, flip: f"{v} {op} {n}" if flip else f"{n} {op} {v}",
-    st.sampled_from(INTS), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), small,
+    st.sampled_from(INTS),
+    st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
+    small,
     st.booleans(),
 )
 text_atom = st.one_of(
     st.builds(lambda op, v: f't {op} "{v}"', st.sampled_from(["==", "!="]), st.sampled_from(TEXTS)),
     st.builds(
-        lambda neg, vs: f"t {'not in' if neg else 'in'} [{', '.join(f'{v!r}'.replace(chr(39), chr(34)) for v in vs)}]",
-        st.booleans(), st.lists(st.sampled_from(TEXTS), max_size=3),
+        lambda neg, vs: f"t {'not in' if neg else 'in'} [{quoted(vs)}]",
+        st.booleans(),
+        st.lists(st.sampled_from(TEXTS), max_size=3),
     ),
     st.builds(lambda n: f"x {'<' if n else '>'} y", st.booleans()),
     st.sampled_from(["b", "not b", "true", "false", "x in [1, 2]"]),

@@ -6,11 +6,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from golden import assert_golden, cases
 
 from dunforce.attributes.types import ValueType
 from dunforce.dsl import ast
 from dunforce.dsl.parser import parse
+from golden import assert_golden, cases
 
 
 @pytest.mark.parametrize("path", cases("parse"))
@@ -84,7 +84,9 @@ def test_offsets(text, offset):
 
 
 def test_and_or_chains_are_flat_and_parentheses_nest():
-    (a, b) = parse("profile a: apl and fsl and guarantor\nprofile b: (apl and fsl) and x\n").profiles
+    (a, b) = parse(
+        "profile a: apl and fsl and guarantor\nprofile b: (apl and fsl) and x\n"
+    ).profiles
     assert len(a.condition.operands) == 3
     assert isinstance(b.condition.operands[0], ast.BoolOp)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from golden import assert_golden, cases
 
 from dunforce.dsl import check, parse
 from dunforce.errors import DslError
+from golden import assert_golden, cases
 
 
 @pytest.mark.parametrize("path", cases("errors"))
@@ -27,70 +27,98 @@ def error(text: str) -> DslError:
     [
         (
             'if apl then sms "relance" D+2\n',
-            "missing-at", 1, 27,
+            "missing-at",
+            1,
+            27,
             "missing 'at' before the offset D+2",
             "write `at D+2`",
         ),
         (
             "if apl then sms at +2\n",
-            "offset-anchor", 1, 20,
+            "offset-anchor",
+            1,
+            20,
             "an offset needs its anchor: D (the due date) or E (the date of the event)",
             "write `D+2`",
         ),
         (
             "if apl then sms at D+2x\n",
-            "unknown-unit", 1, 23,
+            "unknown-unit",
+            1,
+            23,
             "unknown unit 'x' in 'D+2x'",
             "use no unit or d (days), bd (business days), w (weeks) or m (months), "
             "as in D+10, D+3bd, D+2w, D+1m",
         ),
         (
             'profile p: payment_method = "debit"\n',
-            "single-equals", 1, 27,
+            "single-equals",
+            1,
+            27,
             "'=' alone is not an operator; to compare two values write '=='",
             "write `==` (equal) or `!=` (different)",
         ),
         (
             "if apl and first_late sms at D+2\n",
-            "missing-then", 1, 23,
+            "missing-then",
+            1,
+            23,
             "missing 'then' between the condition and the actions (found 'sms')",
             "write `if CONDITION then ACTION at OFFSET`, as in "
             "`if apl and first_late then sms at D+2`",
         ),
         (
             "profile fragile apl\n",
-            "missing-colon", 1, 17,
+            "missing-colon",
+            1,
+            17,
             "missing ':' after the profile name 'fragile'",
             "write `profile fragile: CONDITION`",
         ),
         (
             'if apl then sms "relance at D+2\n',
-            "unclosed-string", 1, 17,
+            "unclosed-string",
+            1,
+            17,
             "this text is not closed",
             'end it with " on the same line',
         ),
         (
             "scenario s for a:\n    sms at D+2\n  call at D+10\n",
-            "bad-indentation", 3, 1,
+            "bad-indentation",
+            3,
+            1,
             "this line is indented by 2, which matches no enclosing block",
             "indent it by 4 to keep it in the block above, or by 0 to end that block",
         ),
         (
             "profile standard: otherwise\nscenario s for standard:\n    smss at D+2\n",
-            "unknown-channel", 3, 5,
+            "unknown-channel",
+            3,
+            5,
             "unknown channel 'smss'",
             "did you mean 'sms'?",
         ),
         (
             "profile late: days_lat > 3\n",
-            "unknown-name", 1, 15,
+            "unknown-name",
+            1,
+            15,
             "unknown name 'days_lat'",
             "did you mean 'days_late'?",
         ),
     ],
     ids=[
-        "missing-at", "offset-anchor", "unknown-unit", "single-equals", "missing-then",
-        "missing-colon", "unclosed-string", "bad-indentation", "unknown-channel", "unknown-name",
+        "missing-at",
+        "offset-anchor",
+        "unknown-unit",
+        "single-equals",
+        "missing-then",
+        "missing-colon",
+        "unclosed-string",
+        "bad-indentation",
+        "unknown-channel",
+        "unknown-name",
     ],
 )
 def test_common_mistakes_have_hand_written_messages(text, code, line, column, message, hint):

@@ -50,9 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument(
-        "-q", "--quiet", action="store_true", help="print errors only, not warnings"
-    )
+    check.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
     check.set_defaults(run=_check)
 
     fmt = commands.add_parser(
@@ -99,12 +97,23 @@ def _check(args: argparse.Namespace) -> int:
                 print(warning)
                 print()
         failed = failed or (args.strict and bool(warnings))
-        print(
-            f"{path}: ok, {len(checked.profiles)} profiles, {len(checked.module.scenarios)} "
-            f"scenarios, {len(checked.module.event_blocks)} event blocks, "
-            f"{len(checked.module.rules)} rules, {len(warnings)} warnings"
+        module = checked.module
+        counts = ", ".join(
+            _count(n, word)
+            for n, word in (
+                (len(module.profiles), "profile"),
+                (len(module.scenarios), "scenario"),
+                (len(module.event_blocks), "event block"),
+                (len(module.rules), "rule"),
+                (len(warnings), "warning"),
+            )
         )
+        print(f"{path}: ok, {counts}")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def _fmt(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import attrs
 
-
 _LINE_WIDTH = 100
 _CONTEXT_BEFORE = 40
 
@@ -66,7 +65,9 @@ class Diagnostic:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        head = f"{self.filename}:{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+        head = (
+            f"{self.filename}:{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+        )
         parts = [head]
         if self.source_line is not None:
             text = "".join(c if c.isprintable() else " " for c in self.source_line)

@@ -365,8 +365,11 @@ def dump(node: Node, *, spans: bool = True) -> str:
                 value = format(value, "f")
             elif isinstance(value, datetime.date):
                 value = value.isoformat()
-            fields.append(f"{field.name}={value!r}" if isinstance(value, str) and field.name
-                          not in ("type",) else f"{field.name}={value}")
+            fields.append(
+                f"{field.name}={value!r}"
+                if isinstance(value, str) and field.name not in ("type",)
+                else f"{field.name}={value}"
+            )
         where = ""
         if spans and current.span != NO_SPAN:
             s = current.span

@@ -17,8 +17,9 @@ from dunforce.attributes.catalogue import HOUSING_SCHEMA
 from dunforce.attributes.schema import Schema
 from dunforce.attributes.types import TYPE_NAMES, AttributeSpec, DerivedAttribute, ValueType
 from dunforce.channels.registry import DEFAULT_CHANNELS, ChannelRegistry
-from dunforce.dsl import ast, intervals
+from dunforce.dsl import ast
 from dunforce.dsl.format import format_expr, format_literal
+from dunforce.dsl.lints import lint
 from dunforce.dsl.source import Source
 from dunforce.errors import Diagnostic, DslError, Span
 
@@ -31,9 +32,6 @@ BOOL, INT, NUMBER, MONEY, DATE, DURATION, TEXT = (
     ValueType.DURATION,
     ValueType.TEXT,
 )
-
-#: names whose use in a condition shows that a step looks at the amount owed
-DEBT_NAMES = frozenset({"debt", "debt_months", "balance", "unpaid_terms"})
 
 
 @attrs.frozen
@@ -171,7 +169,7 @@ class _Checker:
                 self.step(step, _Scope(all_profiles, known_set=known), anchor="D")
         self.check_blocks(all_profiles)
         if not self.errors:
-            self.lints()
+            self.warnings.extend(lint(self.module, self.src, self.channels))
         if self.errors:
             raise DslError(self.errors)
         return CheckedModule(
@@ -310,7 +308,9 @@ class _Checker:
                 if isinstance(item, ast.Step):
                     self.step(item, scope, anchor=anchor)
                 else:
-                    what = "a pause condition" if isinstance(item, ast.Pause) else "a stop condition"
+                    what = (
+                        "a pause condition" if isinstance(item, ast.Pause) else "a stop condition"
+                    )
                     self.condition(item.condition, scope, what)
 
     def profile_facts(self, names: tuple[ast.Name, ...]) -> frozenset[str]:
@@ -330,9 +330,11 @@ class _Checker:
     def step(self, step: ast.Step, scope: _Scope, *, anchor: str) -> None:
         for action in step.actions:
             self.action(action)
-        offsets = [step.timing.offset] if isinstance(step.timing, ast.At) else [
-            o for o in (step.timing.start, step.timing.end) if o is not None
-        ]
+        offsets = (
+            [step.timing.offset]
+            if isinstance(step.timing, ast.At)
+            else [o for o in (step.timing.start, step.timing.end) if o is not None]
+        )
         for offset in offsets:
             if offset.anchor != anchor:
                 if anchor == "E":
@@ -342,8 +344,12 @@ class _Checker:
                         "E is the date of an event; outside an `on` block, time steps from the "
                         "due date D"
                     )
-                self.error(offset.span, message, code="wrong-anchor", hint=f"write {anchor}"
-                           f"{str(offset)[1:]}")
+                self.error(
+                    offset.span,
+                    message,
+                    code="wrong-anchor",
+                    hint=f"write {anchor}{str(offset)[1:]}",
+                )
         if isinstance(step.timing, ast.Every) and step.timing.end is not None:
             start, end = step.timing.start, step.timing.end
             if end.approx_days() < start.approx_days():
@@ -458,9 +464,10 @@ class _Checker:
                 hint = f"call it: `{name}(…)`"
             else:
                 message = f"unknown name '{name}'"
-                hint = _suggest(
-                    name, [*self.schema.symbols, *scope.profiles, *FUNCTIONS]
-                ) or "declare it with `attribute " + name + ": TYPE`"
+                hint = (
+                    _suggest(name, [*self.schema.symbols, *scope.profiles, *FUNCTIONS])
+                    or "declare it with `attribute " + name + ": TYPE`"
+                )
             self.error(expr.span, message, code="unknown-name", hint=hint)
             return UNKNOWN
         if symbol.optional and name not in scope.known_set:
@@ -570,8 +577,7 @@ class _Checker:
         if not expr.options:
             self.warn(
                 expr.span,
-                "the list is empty, so this test is always "
-                f"{'true' if expr.negated else 'false'}",
+                f"the list is empty, so this test is always {'true' if expr.negated else 'false'}",
                 code="never-fires",
             )
         for option in expr.options:
@@ -600,8 +606,11 @@ class _Checker:
                     f'"{other.value}" is not a value of {format_expr(side)}',
                     code="unknown-value",
                     hint=(
-                        (s.replace("'", '"') if (s := _suggest(str(other.value), kind.allowed))
-                         else None)
+                        (
+                            s.replace("'", '"')
+                            if (s := _suggest(str(other.value), kind.allowed))
+                            else None
+                        )
                         or f"its values are {listed}"
                     ),
                 )
@@ -670,147 +679,6 @@ class _Checker:
             return Type(INT)
         return Type(NUMBER if first in (INT, NUMBER) else first)
 
-    # ----- lints
-    def lints(self) -> None:
-        self.lint_profiles()
-        self.lint_bindings()
-        for block in (*self.module.scenarios, *self.module.event_blocks):
-            self.lint_order(block)
-        for rule in self.module.rules:
-            for step in rule.steps:
-                self.lint_step(step, extra_conditions=(rule.condition,))
-        for block in (*self.module.scenarios, *self.module.event_blocks):
-            bound = tuple(
-                self.profile_decls[n.id].condition
-                for n in block.profiles
-                if n.id in self.profile_decls
-            )
-            for item in block.items:
-                if isinstance(item, ast.Step):
-                    self.lint_step(item, extra_conditions=bound)
-
-    def lint_profiles(self) -> None:
-        profiles = self.module.profiles
-        if not profiles:
-            return
-        dnfs = [intervals.to_dnf(p.condition) for p in profiles]
-        for index, profile in enumerate(profiles):
-            dnf = dnfs[index]
-            if dnf is None:
-                continue
-            if intervals.never_true(dnf):
-                self.warn(
-                    profile.name_span,
-                    f"profile '{profile.name}' matches no account: its condition is never true",
-                    code="never-fires",
-                )
-                continue
-            used = intervals.covering(dnf, dnfs[:index])
-            if used:
-                names = [profiles[i].name for i in sorted(used)]
-                listed = " and ".join(f"'{n}'" for n in names)
-                first = profiles[min(used)]
-                self.warn(
-                    profile.name_span,
-                    f"profile '{profile.name}' is never chosen: every account it matches is "
-                    f"matched first by {listed}",
-                    code="shadowed-profile",
-                    hint=f"move it above '{first.name}' (line {first.span.line}) or narrow "
-                    f"{'that profile' if len(names) == 1 else 'those profiles'}",
-                )
-        if not any(p.is_otherwise for p in profiles):
-            last = profiles[-1]
-            self.warn(
-                last.name_span,
-                "no profile says `otherwise`: accounts that match no profile get no scenario",
-                code="no-otherwise",
-                hint="add a last profile such as `profile standard: otherwise`",
-            )
-
-    def lint_bindings(self) -> None:
-        bound: set[str] = set()
-        for block in (*self.module.scenarios, *self.module.event_blocks):
-            bound.update(n.id for n in block.profiles)
-        for decl in self.module.rules:
-            bound.update(n.id for n in ast.names_in(decl))
-        for block in (*self.module.scenarios, *self.module.event_blocks):
-            for item in block.items:
-                bound.update(n.id for n in ast.names_in(item))
-        for scenario in self.module.scenarios:
-            if not scenario.profiles:
-                self.warn(
-                    scenario.name_span,
-                    f"scenario '{scenario.name}' is bound to no profile, so it never runs",
-                    code="unbound-scenario",
-                    hint=f"write `scenario {scenario.name} for PROFILE, …:`",
-                )
-        has_scenarios = bool(self.module.scenarios)
-        for profile in self.module.profiles:
-            if has_scenarios and profile.name not in bound:
-                self.warn(
-                    profile.name_span,
-                    f"profile '{profile.name}' has no scenario: its accounts get no action",
-                    code="profile-without-scenario",
-                    hint=f"bind it: `scenario NAME for {profile.name}:`",
-                )
-
-    def lint_order(self, block: ast.ScenarioDecl | ast.EventDecl) -> None:
-        latest: ast.Offset | None = None
-        for item in block.items:
-            if not isinstance(item, ast.Step):
-                continue
-            offset = item.timing.offset if isinstance(item.timing, ast.At) else item.timing.start
-            if latest is not None and offset.approx_days() < latest.approx_days():
-                self.warn(
-                    offset.span,
-                    f"this step at {offset} comes after a step at {latest}",
-                    code="step-order",
-                    hint="list the steps of a scenario in time order",
-                )
-            if latest is None or offset.approx_days() >= latest.approx_days():
-                latest = offset
-
-    def lint_step(
-        self,
-        step: ast.Step,
-        *,
-        extra_conditions: tuple[ast.Expr | None, ...],
-    ) -> None:
-        if step.condition is not None:
-            dnf = intervals.to_dnf(step.condition)
-            if intervals.never_true(dnf):
-                self.warn(
-                    step.condition.span,
-                    "this condition is never true, so the step never fires",
-                    code="never-fires",
-                )
-        legal = [
-            a
-            for a in step.actions
-            if (c := self.channels.get(a.channel)) is not None and c.is_legal(a.options)
-        ]
-        if not legal:
-            return
-        # the step looks at the debt itself, or every condition it sits under does (the rule's
-        # condition, or the condition of every profile its block is bound to)
-        context = [c for c in extra_conditions if c is not None]
-        looks_at_debt = _mentions_debt(step.condition) or (
-            bool(context)
-            and len(context) == len(extra_conditions)
-            and all(_mentions_debt(c) for c in context)
-        )
-        if not looks_at_debt:
-            action = legal[0]
-            spelling = self.channels[action.channel].spelling
-            what = f"{spelling} {' '.join(action.options)}".strip()
-            self.warn(
-                action.span,
-                f"a legal step ({what}) with no condition on the debt",
-                code="legal-without-debt",
-                hint="add a condition such as `if debt_months >= 1`, so that a tenant who has "
-                "paid is not reported",
-            )
-
 
 # ------------------------------------------------------------------------------ type rules
 
@@ -819,10 +687,6 @@ def _conjuncts(expr: ast.Expr) -> tuple[ast.Expr, ...]:
     if isinstance(expr, ast.BoolOp) and expr.op == "and":
         return expr.operands
     return (expr,)
-
-
-def _mentions_debt(expr: ast.Expr | None) -> bool:
-    return expr is not None and any(n.id in DEBT_NAMES for n in ast.names_in(expr))
 
 
 def _comparable(left: ValueType, right: ValueType) -> bool:
@@ -857,9 +721,9 @@ def _arithmetic(op: str, left: ValueType, right: ValueType) -> ValueType | None:
     if op == "*":
         if numeric:
             return INT if left is INT and right is INT else NUMBER
-        if left is MONEY and right.is_numeric or right is MONEY and left.is_numeric:
+        if (left is MONEY and right.is_numeric) or (right is MONEY and left.is_numeric):
             return MONEY
-        if left is DURATION and right is INT or right is DURATION and left is INT:
+        if (left is DURATION and right is INT) or (right is DURATION and left is INT):
             return DURATION
         return None
     # division

@@ -132,9 +132,7 @@ def format_declaration(decl: ast.Declaration, *, name_width: int = 0) -> str:
     if isinstance(decl, ast.AttributeDecl):
         text = f"attribute {decl.name}: {'optional ' if decl.optional else ''}{decl.type_name}"
         if decl.allowed is not None:
-            values = ", ".join(
-                format_literal(ast.Literal(v, ValueType.TEXT)) for v in decl.allowed
-            )
+            values = ", ".join(format_literal(ast.Literal(v, ValueType.TEXT)) for v in decl.allowed)
             text += f" one of [{values}]"
         if decl.description is not None:
             text += " " + format_literal(ast.Literal(decl.description, ValueType.TEXT))
@@ -257,9 +255,7 @@ def format_module(module: ast.Module, src: Source | None = None) -> str:
         header_span = decl.span
         if is_block:
             header_span = attrs.evolve(decl.span, end_line=decl.span.line)
-        writer.item(
-            format_declaration(decl, name_width=widths.get(id(decl), 0)), header_span, ""
-        )
+        writer.item(format_declaration(decl, name_width=widths.get(id(decl), 0)), header_span, "")
         if is_block:
             for number, item in enumerate(decl.items):
                 writer.item(format_item(item), item.span, INDENT, keep_blank=number > 0)

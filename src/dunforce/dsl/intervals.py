@@ -11,7 +11,7 @@ not. It is used only for warnings; it never decides what a program does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -43,14 +43,14 @@ class Interval:
 
     def intersect(self, other: Interval) -> Interval:
         low, low_closed = self.low, self.low_closed
-        if other.low is not None and (low is None or other.low > low or (
-            other.low == low and not other.low_closed
-        )):
+        if other.low is not None and (
+            low is None or other.low > low or (other.low == low and not other.low_closed)
+        ):
             low, low_closed = other.low, other.low_closed
         high, high_closed = self.high, self.high_closed
-        if other.high is not None and (high is None or other.high < high or (
-            other.high == high and not other.high_closed
-        )):
+        if other.high is not None and (
+            high is None or other.high < high or (other.high == high and not other.high_closed)
+        ):
             high, high_closed = other.high, other.high_closed
         return Interval(low, low_closed, high, high_closed)
 
@@ -173,19 +173,29 @@ def _comparison(expr: ast.Compare, negate: bool) -> DNF:
     return _ordered_atom(left.id, op, right.value)
 
 
-def to_dnf(expr: ast.Expr | None, negate: bool = False) -> DNF | None:
+def to_dnf(
+    expr: ast.Expr | None,
+    negate: bool = False,
+    *,
+    names: Mapping[str, ast.Expr | None] | None = None,
+) -> DNF | None:
     """The condition as a DNF, or ``None`` when it is too large to analyse.
 
-    ``None`` as ``expr`` is ``otherwise``: always true.
+    ``None`` as ``expr`` is ``otherwise``: always true. ``names`` maps a name to the condition it
+    stands for (an earlier profile's, inside a profile condition); it is expanded in place.
     """
     if expr is None:
         return [] if negate else [{}]
     if isinstance(expr, ast.Literal) and expr.type is ValueType.BOOL:
         return [{}] if bool(expr.value) != negate else []
     if isinstance(expr, ast.Name):
+        if names is not None and expr.id in names:
+            inner = dict(names)
+            meaning = inner.pop(expr.id)  # a name never expands inside its own meaning
+            return to_dnf(meaning, negate, names=inner)
         return [{expr.id: Values(frozenset({not negate}))}]
     if isinstance(expr, ast.Unary) and expr.op == "not":
-        return to_dnf(expr.operand, not negate)
+        return to_dnf(expr.operand, not negate, names=names)
     if isinstance(expr, ast.IsSet):
         return [{("set", expr.name.id): Values(frozenset({expr.negated == negate}))}]
     if isinstance(expr, ast.Compare):
@@ -201,7 +211,7 @@ def to_dnf(expr: ast.Expr | None, negate: bool = False) -> DNF | None:
         return _opaque(expr, not negate)
     if isinstance(expr, ast.BoolOp):
         conjunctive = (expr.op == "and") != negate
-        parts = [to_dnf(o, negate) for o in expr.operands]
+        parts = [to_dnf(o, negate, names=names) for o in expr.operands]
         if any(p is None for p in parts):
             return None
         if conjunctive:
@@ -232,6 +242,13 @@ def covering(dnf: DNF, others: Sequence[DNF | None]) -> set[int] | None:
         else:
             return None
     return used
+
+
+def intersect(left: DNF | None, right: DNF | None) -> DNF | None:
+    """The accounts both conditions match, or ``None`` when that cannot be analysed."""
+    if left is None or right is None:
+        return None
+    return _and(left, right)
 
 
 def never_true(dnf: DNF | None) -> bool:

@@ -23,7 +23,7 @@ from dunforce.attributes.types import ValueType
 from dunforce.dsl import ast
 from dunforce.dsl.source import MAX_SOURCE_BYTES, Source, decode
 from dunforce.dsl.syntax_errors import KEYWORDS, SyntaxProblem, explain_lark_error
-from dunforce.errors import DslError, Span
+from dunforce.errors import Span
 
 #: brackets may nest this deep; deeper is certainly a mistake, and bounded depth keeps every
 #: later pass (checker, formatter, compiler) safely recursive
@@ -239,24 +239,16 @@ class _ToAst(Transformer_NonRecursive):
         )
 
     def allowed_values(self, meta, children):
-        (values,) = children
-        texts = []
-        for value in values:
-            if value.type is not ValueType.TEXT:
-                raise SyntaxProblem(
-                    value.span,
-                    "the allowed values of an attribute are texts in double quotes",
-                    code="bad-allowed-values",
-                    hint='write one of ["nord", "sud"]',
-                )
-            texts.append(value.value)
-        return tuple(texts)
+        return tuple(_unescape(t) for t in children if t.type == "STRING")
 
     def profile_decl(self, meta, children):
         name, body = children
         condition = None if isinstance(body, Token) and body.type == "OTHERWISE" else body
         return ast.ProfileDecl(
-            _identifier(name), condition, span=_line_span(meta, children), name_span=_token_span(name)
+            _identifier(name),
+            condition,
+            span=_line_span(meta, children),
+            name_span=_token_span(name),
         )
 
     def rule_decl(self, meta, children):
@@ -277,13 +269,21 @@ class _ToAst(Transformer_NonRecursive):
     def scenario_decl(self, meta, children):
         name, profiles, items = self._block(meta, children)
         return ast.ScenarioDecl(
-            _identifier(name), profiles, items, span=_line_span(meta, children), name_span=_token_span(name)
+            _identifier(name),
+            profiles,
+            items,
+            span=_line_span(meta, children),
+            name_span=_token_span(name),
         )
 
     def event_decl(self, meta, children):
         name, profiles, items = self._block(meta, children)
         return ast.EventDecl(
-            _identifier(name), profiles, items, span=_line_span(meta, children), name_span=_token_span(name)
+            _identifier(name),
+            profiles,
+            items,
+            span=_line_span(meta, children),
+            name_span=_token_span(name),
         )
 
     def for_profiles(self, meta, children):
@@ -480,9 +480,7 @@ def _offset(token: Token) -> ast.Offset:
     unit = "d"
     if unit_text:
         unit = _unit(token, unit_text, (token.column or 1) + match.start(4))
-    return ast.Offset(
-        anchor, -amount if sign == "-" else amount, unit, span=_token_span(token)
-    )
+    return ast.Offset(anchor, -amount if sign == "-" else amount, unit, span=_token_span(token))
 
 
 def _duration(token: Token) -> ast.Duration:
@@ -522,7 +520,9 @@ def parse_source(src: Source) -> ast.Module:
         tree = _parser().parse(text)
         module = _ToAst().transform(tree)
     except SyntaxProblem as problem:
-        raise src.error(problem.span, problem.message, code=problem.code, hint=problem.hint) from None
+        raise src.error(
+            problem.span, problem.message, code=problem.code, hint=problem.hint
+        ) from None
     except VisitError as exc:
         inner = exc.orig_exc
         if isinstance(inner, SyntaxProblem):
@@ -530,7 +530,9 @@ def parse_source(src: Source) -> ast.Module:
         raise
     except UnexpectedInput as exc:
         problem = explain_lark_error(exc, src, list(_STATE.history), list(_STATE.open_brackets))
-        raise src.error(problem.span, problem.message, code=problem.code, hint=problem.hint) from None
+        raise src.error(
+            problem.span, problem.message, code=problem.code, hint=problem.hint
+        ) from None
     except LarkError as exc:  # pragma: no cover - a Lark failure no rule above foresaw
         raise src.error(Span.point(1, 1), f"cannot read this file: {exc}", code="syntax") from None
     module = ast.Module(module.declarations, span=module.span, filename=src.filename)

@@ -29,8 +29,39 @@ class SyntaxProblem(Exception):
 
 
 KEYWORDS = frozenset(
-    """attribute profile otherwise if then scenario for on pause while stop when at every from
-    until and or not in is set true false else propose notify handoff one of optional""".split()
+    [
+        "attribute",
+        "profile",
+        "otherwise",
+        "if",
+        "then",
+        "scenario",
+        "for",
+        "on",
+        "pause",
+        "while",
+        "stop",
+        "when",
+        "at",
+        "every",
+        "from",
+        "until",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "set",
+        "true",
+        "false",
+        "else",
+        "propose",
+        "notify",
+        "handoff",
+        "one",
+        "of",
+        "optional",
+    ]
 )
 
 _DECLARATION_KEYWORDS = frozenset({"PROFILE", "SCENARIO", "ON", "ATTRIBUTE", "IF"})
@@ -100,7 +131,7 @@ _EXPRESSION_START = {"NAME", "NUMBER", "LPAR", "NOT"}
 
 
 def _expected_list(expected: set[str]) -> str:
-    if _EXPRESSION_START <= expected:
+    if expected >= _EXPRESSION_START:
         return "a condition or a value: a name, a number, an amount, a text, or '('"
     words = sorted({terminal_words(name) for name in expected if name != "_NL"})
     if "_NL" in expected:
@@ -144,11 +175,12 @@ def explain_lark_error(
 ) -> SyntaxProblem:
     if isinstance(exc, UnexpectedCharacters):
         problem = _unexpected_character(exc, src)
-    elif isinstance(exc, UnexpectedToken):
-        problem = _unexpected_token(exc.token, set(exc.expected), src, history)
-    elif isinstance(exc, UnexpectedEOF):
-        end = Token("$END", "")
-        problem = _unexpected_token(end, set(exc.expected), src, history)
+    elif isinstance(exc, UnexpectedToken | UnexpectedEOF):
+        token = exc.token if isinstance(exc, UnexpectedToken) else Token("$END", "")
+        expected = set(exc.expected)
+        if open_brackets:  # newlines do not count inside brackets
+            expected.discard("_NL")
+        problem = _unexpected_token(token, expected, src, history)
     else:  # pragma: no cover - Lark has no other kind
         problem = SyntaxProblem(Span.point(exc.line, exc.column), str(exc))
     if open_brackets:
@@ -197,7 +229,7 @@ def _unexpected_character(exc: UnexpectedCharacters, src: Source) -> SyntaxProbl
             here,
             "texts are written between double quotes",
             code="single-quote",
-            hint='write "relance_1", not \'relance_1\'',
+            hint="write \"relance_1\", not 'relance_1'",
         )
     if char == "!":
         return SyntaxProblem(
@@ -272,8 +304,12 @@ def _unexpected_token(
         unit = re.match(r"\s*([A-Za-z]+)", text)
         if unit and unit.group(1) not in ("from",):
             return SyntaxProblem(
-                Span(span.line, span.end_column + unit.start(1), span.line,
-                     span.end_column + unit.end(1)),
+                Span(
+                    span.line,
+                    span.end_column + unit.start(1),
+                    span.line,
+                    span.end_column + unit.end(1),
+                ),
                 f"unknown unit '{unit.group(1)}'",
                 code="unknown-unit",
                 hint="use days, bd (business days), w (weeks) or m (months), as in every 14 days",
