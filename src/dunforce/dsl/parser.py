@@ -44,7 +44,7 @@ class _ParseState(threading.local):
     """What the postlexer saw of the current parse, for the error messages."""
 
     def reset(self) -> None:
-        self.history: deque[Token] = deque(maxlen=32)
+        self.history: deque[Token] = deque(maxlen=256)
         self.open_brackets: list[Token] = []
 
 

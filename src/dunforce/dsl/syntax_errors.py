@@ -64,6 +64,9 @@ KEYWORDS = frozenset(
     ]
 )
 
+_VALUE_TOKENS = frozenset(
+    {"NAME", "NUMBER", "MONEY", "STRING", "DATE", "DURATION", "TRUE", "FALSE"}
+)
 _DECLARATION_KEYWORDS = frozenset({"PROFILE", "SCENARIO", "ON", "ATTRIBUTE", "IF"})
 _CLOSING = {"(": ")", "[": "]"}
 
@@ -159,6 +162,27 @@ def _after_block_header(history: list[Token], current: Token) -> bool:
     return len(tokens) >= 2 and tokens[-1].type == "_NL" and tokens[-2].type == "COLON"
 
 
+def _line_tokens(history: list[Token], current: Token) -> list[Token]:
+    """The tokens of the current logical line read so far, before ``current``."""
+    tokens: list[Token] = []
+    for token in reversed(history):
+        if token is current:
+            continue
+        if token.type in ("_NL", "_INDENT", "_DEDENT"):
+            break
+        tokens.append(token)
+    return tokens[::-1]
+
+
+def _line_keyword(history: list[Token], current: Token) -> str | None:
+    tokens = _line_tokens(history, current)
+    return tokens[0].type if tokens else None
+
+
+def _seen_on_line(history: list[Token], current: Token, kind: str) -> bool:
+    return any(t.type == kind for t in _line_tokens(history, current))
+
+
 def _header_keyword(history: list[Token], current: Token) -> str | None:
     for token in reversed(history):
         if token is current:
@@ -240,12 +264,15 @@ def _unexpected_character(exc: UnexpectedCharacters, src: Source) -> SyntaxProbl
         return SyntaxProblem(
             here, f"'{char}' is not an operator", code="bad-operator", hint=f"write `{word}`"
         )
-    if char in "DE" and re.match(r"[DE]\s*[+-]", rest):
+    offset = re.match(r"([DE])\s*([+-]?)\s*([0-9]*)", rest)
+    if char in "DE" and offset and (offset.group(2) or offset.group(3)):
+        anchor, sign, digits = offset.groups()
+        suggestion = f"{anchor}{sign or '+'}{digits}" if digits else "D+10, D+3bd, D+2w or D+1m"
         return SyntaxProblem(
-            here,
+            Span(exc.line, exc.column, exc.line, exc.column + len(offset.group().rstrip())),
             "an offset is an anchor, a sign and a whole number, such as D+2 or D-5",
             code="bad-offset",
-            hint="write D+10, D+3bd, D+2w or D+1m",
+            hint=f"write {suggestion}",
         )
     word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", rest)
     if char.isascii() and char.isupper() and word:
@@ -320,7 +347,11 @@ def _unexpected_token(
             code="unknown-unit",
             hint=f"write `every {token.value} days`",
         )
-    if "THEN" in expected and token.type not in ("THEN",):
+    if (
+        "THEN" in expected
+        and _line_keyword(history, token) == "IF"
+        and not _seen_on_line(history, token, "THEN")
+    ):
         return SyntaxProblem(
             span,
             f"missing 'then' between the condition and the actions (found {found})",
@@ -365,6 +396,18 @@ def _unexpected_token(
             "this step says what to do but not when",
             code="missing-timing",
             hint="add `at D+2` or `every 7 days from D+10 until D+60`",
+        )
+    if (
+        token.type in _VALUE_TOKENS
+        and prev is not None
+        and (prev.type in _VALUE_TOKENS or prev.type == "RPAR")
+        and (expected & {"COMP_OP", "AND", "OR"})
+    ):
+        return SyntaxProblem(
+            span,
+            f"two values follow each other with no operator between them ({found})",
+            code="missing-operator",
+            hint="join them with `and`, `or`, a comparison such as `==`, or `+ - * /`",
         )
     if token.type.lower() in KEYWORDS and "NAME" in expected:
         return SyntaxProblem(
