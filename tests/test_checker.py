@@ -292,3 +292,74 @@ class TestLintsFoundInReview:
         )
         assert codes(text) == ["legal-without-debt"]
         assert codes(text.replace("small: apl", "small: apl and debt > 0 €")) == []
+
+
+class TestFoundWhileDocumenting:
+    def test_guards_are_seen_through_profile_names_inside_brackets(self):
+        text = (
+            "profile a: (income is set and apl) and debt > 0 €\nprofile o: otherwise\n"
+            "if a and income < 900 € then sms at D+1\n"
+        )
+        assert "unguarded-optional" not in codes(text)
+
+    def test_is_set_on_a_profile_is_a_warning(self):
+        text = "profile a: apl\nprofile b: a is set\nprofile o: otherwise\n"
+        assert "always-set" in codes(text)
+
+    def test_refining_narrows_the_allowed_values_and_never_widens_them(self):
+        assert codes('attribute language: text one of ["xx"]\n') == ["unknown-value"]
+        checked = check("attribute language: text\nprofile o: otherwise\n")
+        assert checked.schema["language"].allowed == HOUSING_SCHEMA["language"].allowed
+        narrowed = check('attribute language: text one of ["fr"]\nprofile o: otherwise\n')
+        assert narrowed.schema["language"].allowed == ("fr",)
+
+    def test_function_names_are_reserved_for_profiles_too(self):
+        assert codes("profile max: apl\n") == ["duplicate-name"]
+
+    def test_a_task_needs_its_template(self):
+        text = "profile o: otherwise\nscenario s for o:\n    task at D+1\n"
+        assert codes(text) == ["missing-template"]
+        assert codes(text.replace("task at", 'task "appeler" at')) == []
+
+    @pytest.mark.parametrize(
+        "condition",
+        ["if days_late > 30", "if first_late", "if in_case", "if unpaid_terms > 0"],
+    )
+    def test_a_legal_step_in_a_case_owes_something(self, condition):
+        text = (
+            f"profile o: otherwise\nscenario s for o:\n    letter registered at D+30 {condition}\n"
+        )
+        assert codes(text) == []
+
+    def test_a_bound_profile_defined_by_an_earlier_one_excludes_zero_debt(self):
+        text = (
+            "profile paid_up: debt <= 0 €\nprofile owing: not paid_up\nprofile o: otherwise\n"
+            "scenario s for owing:\n    letter registered at D+30\n"
+            "scenario t for o, paid_up:\n    sms at D+1\n"
+        )
+        assert codes(text) == []
+        # in a step, `not paid_up` only says the account's profile is another one
+        in_step = (
+            "profile paid_up: debt <= 0 €\nprofile o: otherwise\n"
+            "scenario s for o, paid_up:\n    letter registered at D+30 if not paid_up\n"
+        )
+        assert codes(in_step) == ["legal-without-debt"]
+
+
+class TestRegistryNames:
+    @pytest.mark.parametrize(
+        "channel",
+        [
+            dict(name="WhatsApp"),
+            dict(name="if"),
+            dict(name="fax", verb="send"),
+            dict(name="fax", options={"Urgent"}),
+        ],
+    )
+    def test_a_channel_that_cannot_be_written_is_refused(self, channel):
+        with pytest.raises(ValueError):
+            Channel(**channel)
+
+    def test_an_attribute_that_cannot_be_written_is_refused(self):
+        with pytest.raises(ValueError):
+            AttributeSpec("Sector", ValueType.TEXT)

@@ -15,8 +15,8 @@ from hypothesis.extra.lark import from_lark
 
 from dunforce.dsl import check, format_source, parse
 from dunforce.dsl.parser import _parser
-from dunforce.dsl.syntax_errors import KEYWORDS
 from dunforce.errors import DslError
+from dunforce.words import KEYWORDS
 
 EXAMPLES = sorted(Path(__file__).parent.parent.glob("examples/**/*.dfs"))
 INDENT, DEDENT = "\x01", "\x02"

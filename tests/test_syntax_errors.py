@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dunforce.dsl import check, parse
+from dunforce.dsl import check, format_source, parse
 from dunforce.errors import DslError
 from golden import assert_golden, cases
 
@@ -180,9 +180,36 @@ def test_absurd_input_gets_a_clear_error_not_a_recursion_error(text, code):
 def test_a_file_over_the_size_limit_is_refused_before_parsing():
     err = error("# x\n" * 2_600_000)
     assert err.code == "file-too-large"
-    assert "10.4 MB" in err.message
+    assert err.message == (
+        "this file is 10,400,000 bytes; a scenario file may be at most 1,000,000 bytes"
+    )
 
 
 def test_bytes_that_are_not_utf8_name_the_line():
     err = error(b"profile a: apl\nprofile b: \xe9t\xe9\n")
     assert (err.code, err.line, err.column) == ("not-utf8", 2, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [("D+2 w", "D+2w"), ("D+2 d", "D+2"), ("D+1 m", "D+1m"), ("D+3 bd", "D+3bd")],
+)
+def test_a_unit_may_follow_the_number_after_a_space(text, offset):
+    assert format_source(f"if apl then sms at {text}\n") == f"if apl then sms at {offset}\n"
+
+
+def test_only_quote_and_backslash_escapes_exist():
+    assert error('if apl then sms "a\\n" at D+2\n').code == "bad-literal"
+    (rule,) = parse('if apl then sms "a\\"b\\\\c" at D+2\n').rules
+    assert rule.steps[0].action.template == 'a"b\\c'
+
+
+def test_the_size_limit_counts_utf8_bytes():
+    text = "#" + "é" * 600_000 + "\n"  # 600,002 characters, 1,200,002 bytes
+    assert error(text).code == "file-too-large"
+    assert "1,200,002 bytes" in error(text).message
+
+
+def test_one_day_stays_singular():
+    text = "scenario s:\n    sms every 1 day from D+1\n"
+    assert format_source(text) == text

@@ -10,6 +10,8 @@ import enum
 
 import attrs
 
+from dunforce.words import name_problem
+
 
 class ValueType(enum.Enum):
     """The types a value can have in the scenario language."""
@@ -74,6 +76,8 @@ class AttributeSpec:
     default: object = None
 
     def __attrs_post_init__(self) -> None:
+        if problem := name_problem(self.name):
+            raise ValueError(f"attribute {self.name!r} cannot be written in a scenario: {problem}")
         if self.allowed is not None and self.type is not ValueType.TEXT:
             raise ValueError(f"attribute {self.name!r}: only text attributes take allowed values")
 

@@ -11,6 +11,8 @@ from types import MappingProxyType
 
 import attrs
 
+from dunforce.words import VERBS, name_problem
+
 AUTOMATIC = "automatic"
 TASK = "task"
 
@@ -33,7 +35,20 @@ class Channel:
     legal: bool = False
     legal_options: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
 
+    #: the template says what to do (a free ``task``), so a step without one is an error
+    requires_template: bool = False
+
     def __attrs_post_init__(self) -> None:
+        if problem := name_problem(self.name):
+            raise ValueError(f"channel {self.name!r} cannot be written in a scenario: {problem}")
+        if self.verb is not None and self.verb not in VERBS:
+            raise ValueError(
+                f"channel {self.name!r}: verb {self.verb!r} is not one of the language's verbs "
+                f"({', '.join(sorted(VERBS))}); register it without a verb"
+            )
+        for option in self.options:
+            if problem := name_problem(option):
+                raise ValueError(f"channel {self.name!r}: option {option!r}: {problem}")
         if self.kind not in (AUTOMATIC, TASK):
             raise ValueError(f"channel {self.name!r}: kind must be 'automatic' or 'task'")
         if not self.legal_options <= self.options:
@@ -122,7 +137,12 @@ DEFAULT_CHANNELS = ChannelRegistry(
                 verb="handoff",
                 legal=True,
             ),
-            Channel("task", TASK, "A free task for an agent; the template names what to do."),
+            Channel(
+                "task",
+                TASK,
+                "A free task for an agent; the template names what to do.",
+                requires_template=True,
+            ),
         )
     }
 )

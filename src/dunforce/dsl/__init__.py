@@ -14,7 +14,7 @@ from dunforce.dsl.checker import FUNCTIONS, CheckedModule, check_module
 from dunforce.dsl.format import format_source
 from dunforce.dsl.parser import parse, parse_source
 from dunforce.dsl.source import MAX_SOURCE_BYTES, decode
-from dunforce.dsl.syntax_errors import KEYWORDS
+from dunforce.words import KEYWORDS
 
 
 def check(
@@ -47,7 +47,7 @@ def check_file(
 ) -> CheckedModule:
     """Read, parse and check a scenario file (UTF-8)."""
     with open(path, "rb") as handle:
-        data = handle.read(max_bytes + 1)
+        data = handle.read()
     return check(
         data, filename=os.fspath(path), schema=schema, channels=channels, max_bytes=max_bytes
     )

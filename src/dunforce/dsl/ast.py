@@ -56,6 +56,8 @@ class Duration:
 
     def __str__(self) -> str:
         word = {"d": "days", "bd": "bd", "w": "w", "m": "m"}[self.unit]
+        if self.unit == "d" and self.amount == 1:
+            word = "day"
         return f"{self.amount} {word}"
 
     def approx_days(self) -> float:

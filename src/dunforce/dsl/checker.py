@@ -207,8 +207,8 @@ class _Checker:
                 continue
             if decl.allowed is not None and kind is not TEXT:
                 self.error(
-                    decl.span,
-                    "only a text attribute can list its allowed values",
+                    decl.type_span,
+                    f"only a text attribute can list its allowed values, and this one is {kind}",
                     code="type-mismatch",
                 )
                 continue
@@ -235,6 +235,19 @@ class _Checker:
                     decl.name_span, f"'{decl.name}' is a function name", code="duplicate-name"
                 )
                 continue
+            allowed = decl.allowed
+            if existing is not None and existing.allowed is not None:
+                if allowed is None:
+                    allowed = existing.allowed  # the catalogue's set still holds
+                elif outside := [v for v in allowed if v not in existing.allowed]:
+                    self.error(
+                        decl.type_span,
+                        f'"{outside[0]}" is not a value of the built-in attribute {decl.name}',
+                        code="unknown-value",
+                        hint="a declaration may narrow the built-in values, not add to them: "
+                        + ", ".join(f'"{v}"' for v in existing.allowed),
+                    )
+                    continue
             description = decl.description or (existing.description if existing else "")
             symbols.append(
                 AttributeSpec(
@@ -242,7 +255,7 @@ class _Checker:
                     kind,
                     description=description,
                     optional=decl.optional,
-                    allowed=decl.allowed,
+                    allowed=allowed,
                     unit=existing.unit if isinstance(existing, AttributeSpec) else None,
                     default=existing.default if isinstance(existing, AttributeSpec) else None,
                 )
@@ -258,6 +271,14 @@ class _Checker:
                     f"profile '{decl.name}' is declared twice",
                     code="duplicate-name",
                     hint=f"the first declaration is on line {first.span.line}",
+                )
+                continue
+            if decl.name in FUNCTIONS:
+                self.error(
+                    decl.name_span,
+                    f"profile '{decl.name}' has the name of a function",
+                    code="duplicate-name",
+                    hint="rename the profile",
                 )
                 continue
             if decl.name in self.schema:
@@ -378,6 +399,13 @@ class _Checker:
             else:
                 message = f"the {action.channel} channel is written '{channel.spelling}'"
             self.error(action.span, message, code="wrong-verb", hint=f"write `{channel.spelling}`")
+        if channel.requires_template and action.template is None:
+            self.error(
+                action.channel_span,
+                f"{channel.spelling} needs a template that says what to do",
+                code="missing-template",
+                hint=f'write `{channel.spelling} "appeler_locataire" at …`',
+            )
         spans = action.option_spans or (action.span,) * len(action.options)
         for option, span in zip(action.options, spans, strict=True):
             if option not in channel.options:
@@ -401,29 +429,20 @@ class _Checker:
                 hint="compare it with something, as in `debt > 0 €`",
             )
 
-    def known_set(self, expr: ast.Expr, known: frozenset[str]) -> frozenset[str]:
-        """Names proven set when ``expr`` is true (from ``x is set`` conjuncts)."""
+    def known_set(
+        self, expr: ast.Expr, known: frozenset[str], visiting: frozenset[str] = frozenset()
+    ) -> frozenset[str]:
+        """Names proven set when ``expr`` is true: ``x is set`` conjuncts, also inside an
+        earlier profile's condition when the profile is named."""
         if isinstance(expr, ast.IsSet) and not expr.negated:
             return known | {expr.name.id}
         if isinstance(expr, ast.BoolOp) and expr.op == "and":
             for operand in expr.operands:
-                known = self.known_set(operand, known)
-        if isinstance(expr, ast.Name) and expr.id in self.profile_decls:
-            known = known | self._profile_known(expr.id, frozenset())
-        return known
-
-    def _profile_known(self, name: str, visiting: frozenset[str]) -> frozenset[str]:
-        """What a profile's condition proves set (profiles may refer to earlier profiles)."""
-        decl = self.profile_decls[name]
-        if decl.condition is None or name in visiting:
-            return frozenset()
-        visiting = visiting | {name}
-        known: frozenset[str] = frozenset()
-        for conjunct in _conjuncts(decl.condition):
-            if isinstance(conjunct, ast.IsSet) and not conjunct.negated:
-                known = known | {conjunct.name.id}
-            elif isinstance(conjunct, ast.Name) and conjunct.id in self.profile_decls:
-                known = known | self._profile_known(conjunct.id, visiting)
+                known = self.known_set(operand, known, visiting)
+        if isinstance(expr, ast.Name) and expr.id not in visiting:
+            decl = self.profile_decls.get(expr.id)
+            if decl is not None and decl.condition is not None:
+                known = self.known_set(decl.condition, known, visiting | {expr.id})
         return known
 
     def known_unset_or(self, expr: ast.Expr, known: frozenset[str]) -> frozenset[str]:
@@ -482,7 +501,15 @@ class _Checker:
     def expr_isset(self, expr: ast.IsSet, scope: _Scope) -> Type:
         name = expr.name.id
         symbol = self.schema.get(name)
-        if symbol is None:
+        if name in self.profile_index:
+            self.warn(
+                expr.span,
+                f"'{name}' is a profile, which is always true or false: this test is always "
+                f"{'false' if expr.negated else 'true'}",
+                code="always-set",
+                hint=f"to test the profile, write `{'not ' if expr.negated else ''}{name}`",
+            )
+        elif symbol is None:
             self.expr_name(expr.name, scope)
         elif not symbol.optional:
             self.warn(
@@ -681,12 +708,6 @@ class _Checker:
 
 
 # ------------------------------------------------------------------------------ type rules
-
-
-def _conjuncts(expr: ast.Expr) -> tuple[ast.Expr, ...]:
-    if isinstance(expr, ast.BoolOp) and expr.op == "and":
-        return expr.operands
-    return (expr,)
 
 
 def _comparable(left: ValueType, right: ValueType) -> bool:

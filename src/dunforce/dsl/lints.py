@@ -1,9 +1,11 @@
 """The lints: warnings about a file that checks but probably does not say what its author meant.
 
 A lint never stops compilation and never changes what a program does. Those that reason about
-conditions (shadowed profiles, steps that never fire, legal steps that may reach a tenant who owes
-nothing) use :mod:`dunforce.dsl.intervals`, which is sound but not complete: a lint may stay
-silent, it never raises a false alarm about a condition it could analyse.
+conditions use :mod:`dunforce.dsl.intervals`, which is sound but not complete. So the lints that
+claim a fault (a shadowed profile, a step that never fires) may miss one but never report one that
+is not there; the lint that asks for a safeguard (a legal step must exclude tenants who owe
+nothing) warns unless the analysis proves the safeguard, and is silenced by stating the debt
+condition on the step.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ _NO_DEBT = [
         "debt_months": intervals.Interval(high=Decimal(0), high_closed=True),
         "balance": intervals.Interval(high=Decimal(0), high_closed=True),
         "unpaid_terms": intervals.Interval(high=0, high_closed=True),
+        "days_late": intervals.Interval(high=0, high_closed=True),
         "in_case": intervals.Values(frozenset({False})),
+        "first_late": intervals.Values(frozenset({False})),
     }
 ]
 
@@ -45,6 +49,7 @@ class _Linter:
         self.src = src
         self.channels = channels
         self.profile_decls = {p.name: p for p in reversed(module.profiles)}  # first one wins
+        self.meanings = {p.name: p.condition for p in module.profiles}
         self.warnings: list[Diagnostic] = []
 
     def warn(self, span: Span, message: str, *, code: str, hint: str | None = None) -> None:
@@ -68,7 +73,7 @@ class _Linter:
             )
             for item in block.items:
                 if isinstance(item, ast.Step):
-                    self.lint_step(item, extra_conditions=bound)
+                    self.lint_step(item, extra_conditions=bound, profiles_context=True)
         return self.warnings
 
     def lint_profiles(self) -> None:
@@ -162,6 +167,7 @@ class _Linter:
         step: ast.Step,
         *,
         extra_conditions: tuple[ast.Expr | None, ...],
+        profiles_context: bool = False,
     ) -> None:
         if step.condition is not None:
             dnf = intervals.to_dnf(step.condition)
@@ -187,14 +193,22 @@ class _Linter:
             context = extra_conditions[0]
         else:
             context = ast.BoolOp("or", tuple(extra_conditions))  # type: ignore[arg-type]
-        parts = tuple(c for c in (step.condition, context) if c is not None)
-        if not parts:
+        if step.condition is None and context is None:
             looks_at_debt = False
         else:
-            condition = parts[0] if len(parts) == 1 else ast.BoolOp("and", parts)
-            owes_nothing = intervals.intersect(intervals.to_dnf(condition), _NO_DEBT)
+            # in a bound profile's condition an earlier profile's name stands for its
+            # condition; in a step's or a rule's it only says which profile was chosen
+            names = self.meanings if profiles_context else None
+            reach = intervals.intersect(
+                intervals.to_dnf(step.condition), intervals.to_dnf(context, names=names)
+            )
+            owes_nothing = intervals.intersect(reach, _NO_DEBT)
             # too complex to analyse: settle for a mention of the debt
-            looks_at_debt = _mentions_debt(condition) if owes_nothing is None else not owes_nothing
+            looks_at_debt = (
+                _mentions_debt(step.condition) or _mentions_debt(context)
+                if owes_nothing is None
+                else not owes_nothing
+            )
         if not looks_at_debt:
             action = legal[0]
             spelling = self.channels[action.channel].spelling

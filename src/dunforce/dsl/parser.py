@@ -22,8 +22,9 @@ from lark.exceptions import LarkError, UnexpectedInput, VisitError
 from dunforce.attributes.types import ValueType
 from dunforce.dsl import ast
 from dunforce.dsl.source import MAX_SOURCE_BYTES, Source, decode
-from dunforce.dsl.syntax_errors import KEYWORDS, SyntaxProblem, explain_lark_error
+from dunforce.dsl.syntax_errors import SyntaxProblem, explain_lark_error
 from dunforce.errors import Span
+from dunforce.words import KEYWORDS
 
 #: brackets may nest this deep; deeper is certainly a mistake, and bounded depth keeps every
 #: later pass (checker, formatter, compiler) safely recursive
@@ -46,6 +47,7 @@ class _ParseState(threading.local):
     def reset(self) -> None:
         self.history: deque[Token] = deque(maxlen=256)
         self.open_brackets: list[Token] = []
+        self.indents: list[int] = [0]
 
 
 _STATE = _ParseState()
@@ -62,7 +64,7 @@ class _Indenter:
 
     def process(self, stream):
         state = _STATE
-        indents = [0]
+        indents = state.indents
         brackets = state.open_brackets
         last = None
         for token in stream:
@@ -202,8 +204,19 @@ def _integer(token: Token, text: str, what: str) -> int:
 
 
 def _unescape(token: Token) -> str:
+    """The text between the quotes; ``\\"`` and ``\\\\`` are the only escapes."""
     body = token.value[1:-1]
-    return re.sub(r"\\(.)", r"\1", body)
+    bad = next((m for m in re.finditer(r"\\(.)", body) if m.group(1) not in '"\\'), None)
+    if bad:
+        column = (token.column or 1) + 1 + bad.start()
+        line = token.line or 1
+        raise SyntaxProblem(
+            Span(line, column, line, column + 2),
+            f"'{bad.group()}' is not an escape a text can hold",
+            code="bad-literal",
+            hint='inside a text, write \\" for a quote and \\\\ for a backslash',
+        )
+    return re.sub(r'\\(["\\])', r"\1", body)
 
 
 @v_args(meta=True)
@@ -529,7 +542,13 @@ def parse_source(src: Source) -> ast.Module:
             raise src.error(inner.span, inner.message, code=inner.code, hint=inner.hint) from None
         raise
     except UnexpectedInput as exc:
-        problem = explain_lark_error(exc, src, list(_STATE.history), list(_STATE.open_brackets))
+        problem = explain_lark_error(
+            exc,
+            src,
+            list(_STATE.history),
+            list(_STATE.open_brackets),
+            block_depth=len(_STATE.indents) - 1,
+        )
         raise src.error(
             problem.span, problem.message, code=problem.code, hint=problem.hint
         ) from None

@@ -47,6 +47,10 @@ class Source:
         return DslError([self.diagnostic(span, message, code=code, hint=hint)])
 
 
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", errors="surrogatepass"))
+
+
 def decode(source: str | bytes, filename: str, max_bytes: int) -> Source:
     """Turn what the caller gave into normalised text, or a ``DslError`` that says why not."""
     if isinstance(source, bytes | bytearray):
@@ -54,17 +58,17 @@ def decode(source: str | bytes, filename: str, max_bytes: int) -> Source:
         size = len(raw)
     elif isinstance(source, str):
         raw = None
-        size = len(source)
+        size = len(source) if len(source) * 4 <= max_bytes else _utf8_size(source)
     else:
         raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
     if size > max_bytes:
         empty = Source(filename, "")
         raise empty.error(
             Span.point(1, 1),
-            f"this file is {size / 1_000_000:.1f} MB; a scenario file may be at most "
-            f"{max_bytes / 1_000_000:g} MB",
+            f"this file is {size:,} bytes; a scenario file may be at most {max_bytes:,} bytes",
             code="file-too-large",
-            hint="split the scenarios into several files, or pass max_bytes= to raise the limit",
+            hint="split the scenarios into several files, or raise the limit "
+            "(max_bytes= in Python, --max-bytes on the command line)",
         )
     if raw is not None:
         try:

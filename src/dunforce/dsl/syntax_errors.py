@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from dunforce.dsl.source import Source
 from dunforce.errors import Span
+from dunforce.words import KEYWORDS
 
 
 @attrs.frozen
@@ -27,42 +28,6 @@ class SyntaxProblem(Exception):
     code: str = "syntax"
     hint: str | None = None
 
-
-KEYWORDS = frozenset(
-    [
-        "attribute",
-        "profile",
-        "otherwise",
-        "if",
-        "then",
-        "scenario",
-        "for",
-        "on",
-        "pause",
-        "while",
-        "stop",
-        "when",
-        "at",
-        "every",
-        "from",
-        "until",
-        "and",
-        "or",
-        "not",
-        "in",
-        "is",
-        "set",
-        "true",
-        "false",
-        "else",
-        "propose",
-        "notify",
-        "handoff",
-        "one",
-        "of",
-        "optional",
-    ]
-)
 
 _VALUE_TOKENS = frozenset(
     {"NAME", "NUMBER", "MONEY", "STRING", "DATE", "DURATION", "TRUE", "FALSE"}
@@ -195,8 +160,18 @@ def _header_keyword(history: list[Token], current: Token) -> str | None:
 
 
 def explain_lark_error(
-    exc: UnexpectedInput, src: Source, history: list[Token], open_brackets: list[Token]
+    exc: UnexpectedInput,
+    src: Source,
+    history: list[Token],
+    open_brackets: list[Token],
+    *,
+    block_depth: int = 0,
 ) -> SyntaxProblem:
+    """What went wrong, in the scenario designer's words.
+
+    ``history`` is the last tokens read, ``open_brackets`` the brackets still open and
+    ``block_depth`` how many indentation levels are open where the error happened.
+    """
     if isinstance(exc, UnexpectedCharacters):
         problem = _unexpected_character(exc, src)
     elif isinstance(exc, UnexpectedToken | UnexpectedEOF):
@@ -204,7 +179,7 @@ def explain_lark_error(
         expected = set(exc.expected)
         if open_brackets:  # newlines do not count inside brackets
             expected.discard("_NL")
-        problem = _unexpected_token(token, expected, src, history)
+        problem = _unexpected_token(token, expected, src, history, block_depth)
     else:  # pragma: no cover - Lark has no other kind
         problem = SyntaxProblem(Span.point(exc.line, exc.column), str(exc))
     if open_brackets:
@@ -294,7 +269,7 @@ def _unexpected_character(exc: UnexpectedCharacters, src: Source) -> SyntaxProbl
 
 
 def _unexpected_token(
-    token: Token, expected: set[str], src: Source, history: list[Token]
+    token: Token, expected: set[str], src: Source, history: list[Token], block_depth: int = 0
 ) -> SyntaxProblem:
     prev = _previous(history, token)
     span = _span_of(token, src)
@@ -375,6 +350,20 @@ def _unexpected_token(
             message = f"expected ':' but found {found}"
             hint = None
         return SyntaxProblem(span, message, code="missing-colon", hint=hint)
+    if token.type == "_INDENT" and block_depth > 1:
+        return SyntaxProblem(
+            span,
+            "this line is indented more than the lines of its block",
+            code="bad-indentation",
+            hint="indent every step of a block by the same amount",
+        )
+    if token.type == "COMP_OP":
+        return SyntaxProblem(
+            span,
+            f"comparisons cannot be chained ({found} follows a comparison)",
+            code="chained-comparison",
+            hint="write each comparison on its own and join them: `1 < x and x < 5`",
+        )
     if token.type == "_INDENT":
         return SyntaxProblem(
             span,
