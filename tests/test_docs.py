@@ -1,13 +1,23 @@
-"""The error catalogue page is generated from the diagnostic codes and the golden fixtures.
+"""The documentation cannot drift from the code.
 
-``DUNFORCE_UPDATE_GOLDEN=1 python -m pytest tests/test_docs.py`` rewrites ``docs/errors.md``.
+- The error catalogue page is generated from the diagnostic codes and the golden fixtures
+  (``DUNFORCE_UPDATE_GOLDEN=1 python -m pytest tests/test_docs.py`` rewrites ``docs/errors.md``).
+- Every scenario example of the written pages checks as the text around it says, and the
+  command output they quote is what the command prints.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import itertools
+import re
 from pathlib import Path
 
-from dunforce.dsl import check
+import pytest
+
+from dunforce import cli
+from dunforce.dsl import check, format_source
 from dunforce.dsl.codes import CHECK, CODES, LINT, SYNTAX
 from dunforce.errors import Diagnostic, DslError
 from golden import FIXTURES, assert_golden
@@ -88,3 +98,82 @@ def test_every_code_in_the_source_is_catalogued():
 
 def test_errors_page_is_generated_from_the_fixtures():
     assert_golden(errors_markdown(), ROOT / "docs" / "errors.md")
+
+
+# ---------------------------------------------------------------- examples in the written pages
+
+WRITTEN_PAGES = ("index.md", "getting-started.md", "language.md")
+BLOCK = re.compile(r"(?:<!--\s*([a-z]+)\s*-->\s*\n)?^( *)```(\w+)\n(.*?)^\2```", re.S | re.M)
+
+
+def blocks(page: str) -> list:
+    """``(marker, language, body)`` of each fenced block of a page, in order."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    found = []
+    for match in BLOCK.finditer(text):
+        marker, indent, language, body = match.groups()
+        body = "\n".join(line[len(indent) :] for line in body.split("\n"))
+        found.append((marker or "", language, body))
+    return found
+
+
+def scenario_blocks() -> list:
+    params = []
+    for page in WRITTEN_PAGES:
+        for number, (marker, language, body) in enumerate(blocks(page), start=1):
+            if language == "text" and marker not in ("synopsis", "fragment"):
+                params.append(pytest.param(marker, body, id=f"{page}#{number}"))
+    return params
+
+
+@pytest.mark.parametrize(("marker", "body"), scenario_blocks())
+def test_scenario_examples_in_the_docs_behave_as_the_text_says(marker, body):
+    if "error:" in body or "warning:" in body:  # an output excerpt, not a scenario file
+        assert marker == "", "mark scenario blocks, not output blocks"
+        return
+    if marker == "fails":
+        with pytest.raises(DslError):
+            check(body)
+        return
+    checked = check(body)
+    if marker == "warns":
+        assert checked.warnings, "the text says this example warns"
+    else:
+        assert checked.warnings == (), "\n".join(map(str, checked.warnings))
+    if marker != "unformatted":
+        assert format_source(body) == body, "the example is not in `dunforce fmt` layout"
+
+
+def console_pairs() -> list:
+    params = []
+    for page in WRITTEN_PAGES:
+        found = blocks(page)
+        for number, (first, second) in enumerate(itertools.pairwise(found), start=1):
+            marker, language, body = first
+            if (
+                language == "text"
+                and marker in ("fails", "warns")  # the output that follows is this file's
+                and second[1] == "console"
+                and second[2].startswith("$ dunforce check rules.dfs\n")
+            ):
+                params.append(pytest.param(body, second[2], id=f"{page}#{number}"))
+    return params
+
+
+@pytest.mark.parametrize(("scenario", "console"), console_pairs())
+def test_quoted_check_output_is_what_the_command_prints(scenario, console, tmp_path, monkeypatch):
+    (tmp_path / "rules.dfs").write_text(scenario, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        cli.main(["check", "rules.dfs"])
+    printed = output.getvalue().rstrip("\n").split("\n")
+    if printed and printed[-1].startswith("rules.dfs: "):
+        printed = printed[:-1]  # the summary line the docs leave out
+    expected = console.split("\n", 1)[1].rstrip("\n")
+    assert "\n".join(printed).rstrip("\n") == expected
+
+
+def test_the_docs_have_checked_examples():
+    assert len(scenario_blocks()) >= 20
+    assert len(console_pairs()) >= 2
