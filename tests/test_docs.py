@@ -23,7 +23,11 @@ from dunforce.errors import Diagnostic, DslError
 from golden import FIXTURES, assert_golden
 
 ROOT = Path(__file__).parent.parent
-SYNTHETIC = {"file-too-large": "#\n" * 600_000}  # too big to keep as a fixture
+# too big to keep as fixtures
+SYNTHETIC = {
+    "file-too-large": "#\n" * 600_000,
+    "too-long": "profile p: days_late > " + " + ".join(["1"] * 1200) + "\n",
+}
 
 
 def diagnostics_of(source: bytes | str, filename: str) -> tuple[Diagnostic, ...]:

@@ -166,12 +166,15 @@ def test_lark_exceptions_never_escape():
     ("text", "code"),
     [
         ("profile p: " + "(" * 5000 + "apl" + ")" * 5000 + "\n", "too-deep"),
-        ("profile p: " + "not " * 5000 + "apl\n", "too-deep"),
-        ("profile p: x > " + " + ".join(["1"] * 5000) + "\n", "too-deep"),
-        ("profile p: " + "-" * 5000 + "1 > 0\n", "too-deep"),
+        ("profile p: " + "not " * 300 + "apl\n", "too-deep"),
+        ("profile p: x > " + " + ".join(["1"] * 300) + "\n", "too-deep"),
+        ("profile p: " + "-" * 300 + "1 > 0\n", "too-deep"),
+        ("profile p: " + "not " * 5000 + "apl\n", "too-long"),
+        ("profile p: x > " + "+".join(["1"] * 450_000) + "\n", "too-long"),  # 900 kB
+        ("profile p: " + "-" * 5000 + "1 > 0\n", "too-long"),
         ("profile p: x == " + "9" * 5000 + "\n", "bad-literal"),
     ],
-    ids=["parentheses", "not", "sum", "minus", "huge-number"],
+    ids=["parentheses", "not", "sum", "minus", "many-not", "huge-sum", "many-minus", "huge-number"],
 )
 def test_absurd_input_gets_a_clear_error_not_a_recursion_error(text, code):
     assert error(text).code == code

@@ -125,7 +125,41 @@ class DslError(DunforceError):
 
 
 class StateError(DunforceError):
-    """Account data that does not fit the schema (an unknown attribute, a wrong type)."""
+    """Account data that does not fit the schema (an unknown attribute, a wrong type).
+
+    ``field`` names what was wrong (``attributes.income``, ``ledger[3].amount``), ``value`` is
+    the value given, and ``account_id`` the account when it is known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: object = None,
+        account_id: str | None = None,
+    ):
+        self.message = message
+        self.field = field
+        self.value = value
+        self.account_id = account_id
+        super().__init__(message if account_id is None else f"account {account_id}: {message}")
+
+    def for_account(self, account_id: str) -> StateError:
+        """The same error, naming the account it belongs to."""
+        if self.account_id is not None:
+            return self
+        return StateError(self.message, field=self.field, value=self.value, account_id=account_id)
+
+    def __reduce__(self):
+        return (
+            _rebuild_state_error,
+            (self.message, self.field, self.value, self.account_id),
+        )
+
+
+def _rebuild_state_error(message, field, value, account_id):
+    return StateError(message, field=field, value=value, account_id=account_id)
 
 
 __all__ = ["Diagnostic", "DslError", "DunforceError", "Span", "StateError"]

@@ -7,7 +7,9 @@ written (the formatter's round trip relies on it). Nothing mutates a tree.
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Union
@@ -35,6 +37,33 @@ UNITS: dict[str, str] = {
 UNIT_WORDS = {"d": "days", "bd": "business days", "w": "weeks", "m": "months"}
 
 
+@functools.lru_cache(maxsize=512)
+def _day_bounds(amount: int, unit: str) -> tuple[int, int]:
+    size = abs(amount)
+    if unit == "d":
+        low = high = size
+    elif unit == "w":
+        low = high = 7 * size
+    elif unit == "bd":
+        # at least one calendar day each; at most a weekend per five and a few holidays
+        low, high = size, 2 * size + 4
+    else:  # months, with end-of-month clamping, over a whole leap cycle of start dates
+        start = datetime.date(2024, 1, 1)
+        spans = []
+        for offset in range(4 * 365 + 1):
+            day = start + datetime.timedelta(days=offset)
+            spans.append((_add_months(day, size) - day).days)
+        low, high = min(spans), max(spans)
+    return (low, high) if amount >= 0 else (-high, -low)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last))
+
+
 def _span_field():
     return attrs.field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
 
@@ -60,9 +89,11 @@ class Duration:
             word = "day"
         return f"{self.amount} {word}"
 
-    def approx_days(self) -> float:
-        """A rough length in calendar days, for lints that order steps; never for scheduling."""
-        return self.amount * {"d": 1.0, "bd": 7 / 5, "w": 7.0, "m": 30.44}[self.unit]
+    def day_bounds(self) -> tuple[int, int]:
+        """The fewest and most calendar days this can span, whatever the date it starts from
+        (months vary from 28 to 31 days, business days skip weekends and holidays). Lints use
+        it to warn only about what is certain; scheduling never does."""
+        return _day_bounds(self.amount, self.unit)
 
 
 @attrs.frozen
@@ -78,8 +109,8 @@ class Offset(Node):
         unit = "" if self.unit == "d" else self.unit
         return f"{self.anchor}{sign}{abs(self.amount)}{unit}"
 
-    def approx_days(self) -> float:
-        return Duration(self.amount, self.unit).approx_days()
+    def day_bounds(self) -> tuple[int, int]:
+        return _day_bounds(self.amount, self.unit)
 
 
 # ------------------------------------------------------------------------------ expressions

@@ -118,6 +118,14 @@ class CheckedModule:
 # ------------------------------------------------------------------------------ checker
 
 
+def _listing(what: str, names: Iterable[str]) -> str | None:
+    names = list(names)
+    if not names:
+        return None
+    shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+    return f"{what} are {shown}"
+
+
 def _suggest(name: str, candidates: Iterable[str]) -> str | None:
     matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
@@ -142,6 +150,8 @@ class _Checker:
         self.warnings: list[Diagnostic] = []
         self.profile_index: dict[str, int] = {}
         self.profile_decls: dict[str, ast.ProfileDecl] = {}
+        #: per profile, the optional attributes its condition proves set (filled in file order)
+        self.profile_known: dict[str, frozenset[str]] = {}
 
     # ----- reporting
     def error(self, span: Span, message: str, *, code: str, hint: str | None = None) -> None:
@@ -273,10 +283,11 @@ class _Checker:
                     hint=f"the first declaration is on line {first.span.line}",
                 )
                 continue
-            if decl.name in FUNCTIONS:
+            if decl.name in FUNCTIONS or decl.name in self.channels:
+                what = "function" if decl.name in FUNCTIONS else "channel"
                 self.error(
                     decl.name_span,
-                    f"profile '{decl.name}' has the name of a function",
+                    f"profile '{decl.name}' has the name of a {what}",
                     code="duplicate-name",
                     hint="rename the profile",
                 )
@@ -291,6 +302,8 @@ class _Checker:
                 continue
             self.profile_index[decl.name] = index
             self.profile_decls[decl.name] = decl
+            if decl.condition is not None:
+                self.profile_known[decl.name] = self.known_set(decl.condition, frozenset())
 
     def check_blocks(self, profiles: Mapping[str, int]) -> None:
         seen: dict[str, ast.ScenarioDecl] = {}
@@ -315,13 +328,21 @@ class _Checker:
                         hint=_suggest(block.event, self.schema.events)
                         or "the events are " + ", ".join(sorted(self.schema.events)),
                     )
+            listed: set[str] = set()
             for name in block.profiles:
+                if name.id in listed:
+                    self.error(
+                        name.span,
+                        f"profile '{name.id}' is listed twice",
+                        code="duplicate-name",
+                    )
+                listed.add(name.id)
                 if name.id not in profiles:
                     self.error(
                         name.span,
                         f"unknown profile '{name.id}'",
                         code="unknown-profile",
-                        hint=_suggest(name.id, profiles),
+                        hint=_suggest(name.id, profiles) or _listing("the profiles", profiles),
                     )
             known = self.profile_facts(block.profiles)
             scope = _Scope(profiles, known_set=known)
@@ -336,16 +357,8 @@ class _Checker:
 
     def profile_facts(self, names: tuple[ast.Name, ...]) -> frozenset[str]:
         """Optional attributes that every bound profile's condition proves set."""
-        facts: frozenset[str] | None = None
-        for name in names:
-            decl = self.profile_decls.get(name.id)
-            known = (
-                self.known_set(decl.condition, frozenset())
-                if decl is not None and decl.condition is not None
-                else frozenset()
-            )
-            facts = known if facts is None else facts & known
-        return facts or frozenset()
+        facts = [self.profile_known.get(name.id, frozenset()) for name in names]
+        return frozenset.intersection(*facts) if facts else frozenset()
 
     # ----- steps
     def step(self, step: ast.Step, scope: _Scope, *, anchor: str) -> None:
@@ -373,7 +386,7 @@ class _Checker:
                 )
         if isinstance(step.timing, ast.Every) and step.timing.end is not None:
             start, end = step.timing.start, step.timing.end
-            if end.approx_days() < start.approx_days():
+            if end.day_bounds()[1] < start.day_bounds()[0]:
                 self.warn(
                     step.timing.span,
                     f"this repeat never fires: it ends at {end} before it starts at {start}",
@@ -407,14 +420,27 @@ class _Checker:
                 hint=f'write `{channel.spelling} "appeler_locataire" at …`',
             )
         spans = action.option_spans or (action.span,) * len(action.options)
-        for option, span in zip(action.options, spans, strict=True):
-            if option not in channel.options:
+        seen: set[str] = set()
+        for index, (option, span) in enumerate(zip(action.options, spans, strict=True)):
+            if option in seen:
+                self.error(span, f"option '{option}' is given twice", code="unknown-option")
+            seen.add(option)
+            close = _suggest(option, channel.options)
+            if option not in channel.options and not close and index == 0 and not action.template:
+                self.error(
+                    span,
+                    f"unknown option '{option}' for {channel.spelling}",
+                    code="unknown-option",
+                    hint=f"if it is the template, write it in double quotes: "
+                    f'`{channel.spelling} "{option}"`',
+                )
+            elif option not in channel.options:
                 allowed = ", ".join(sorted(channel.options))
                 self.error(
                     span,
                     f"unknown option '{option}' for {channel.spelling}",
                     code="unknown-option",
-                    hint=_suggest(option, channel.options)
+                    hint=close
                     or (f"its options are {allowed}" if allowed else "it takes no options"),
                 )
 
@@ -429,20 +455,16 @@ class _Checker:
                 hint="compare it with something, as in `debt > 0 €`",
             )
 
-    def known_set(
-        self, expr: ast.Expr, known: frozenset[str], visiting: frozenset[str] = frozenset()
-    ) -> frozenset[str]:
-        """Names proven set when ``expr`` is true: ``x is set`` conjuncts, also inside an
-        earlier profile's condition when the profile is named."""
+    def known_set(self, expr: ast.Expr, known: frozenset[str]) -> frozenset[str]:
+        """Names proven set when ``expr`` is true: ``x is set`` conjuncts, also those proven by
+        an earlier profile's condition when the profile is named."""
         if isinstance(expr, ast.IsSet) and not expr.negated:
             return known | {expr.name.id}
         if isinstance(expr, ast.BoolOp) and expr.op == "and":
             for operand in expr.operands:
-                known = self.known_set(operand, known, visiting)
-        if isinstance(expr, ast.Name) and expr.id not in visiting:
-            decl = self.profile_decls.get(expr.id)
-            if decl is not None and decl.condition is not None:
-                known = self.known_set(decl.condition, known, visiting | {expr.id})
+                known = self.known_set(operand, known)
+        if isinstance(expr, ast.Name):
+            known = known | self.profile_known.get(expr.id, frozenset())
         return known
 
     def known_unset_or(self, expr: ast.Expr, known: frozenset[str]) -> frozenset[str]:
@@ -481,6 +503,12 @@ class _Checker:
             elif name in FUNCTIONS:
                 message = f"'{name}' is a function"
                 hint = f"call it: `{name}(…)`"
+            elif name in ("today", "now", "date", "step_date"):
+                message = f"unknown name '{name}'"
+                hint = (
+                    "the step date is implicit: use days_since(DATE) or days_until(DATE), "
+                    "or a derived attribute such as days_late"
+                )
             else:
                 message = f"unknown name '{name}'"
                 hint = (
@@ -577,6 +605,10 @@ class _Checker:
         return Type(result)
 
     def expr_compare(self, expr: ast.Compare, scope: _Scope) -> Type:
+        if (unquoted := self._unquoted_text(expr.left, expr.right, scope)) is not None:
+            return unquoted
+        if (unquoted := self._unquoted_text(expr.right, expr.left, scope)) is not None:
+            return unquoted
         left = self.expr(expr.left, scope)
         right = self.expr(expr.right, scope)
         if left.kind is None or right.kind is None:
@@ -597,6 +629,23 @@ class _Checker:
             )
         self.allowed_values(expr.left, left, (expr.right,))
         self.allowed_values(expr.right, right, (expr.left,))
+        return Type(BOOL)
+
+    def _unquoted_text(self, side: ast.Expr, other: ast.Expr, scope: _Scope) -> Type | None:
+        """``payment_method == debit``: a value of a text attribute written as a name."""
+        if not isinstance(side, ast.Name) or not isinstance(other, ast.Name):
+            return None
+        if side.id in self.schema or side.id in scope.profiles or side.id in self.profile_index:
+            return None
+        symbol = self.schema.get(other.id)
+        if symbol is None or symbol.allowed is None or side.id not in symbol.allowed:
+            return None
+        self.error(
+            side.span,
+            f"'{side.id}' is a value of {other.id}, and values are texts in double quotes",
+            code="unknown-name",
+            hint=f'write "{side.id}"',
+        )
         return Type(BOOL)
 
     def expr_in(self, expr: ast.In, scope: _Scope) -> Type:
@@ -720,8 +769,23 @@ def _comparison_hint(expr: ast.Compare, left: ValueType, right: ValueType) -> st
         if isinstance(literal, ast.Literal):
             return f"write the amount with its currency: {format_literal(literal)} €"
         return "amounts compare with amounts, as in 50 €"
-    if {left, right} == {INT, DURATION}:
-        return "days_since() and days_until() count days as a number: write 90, not 90 days"
+    duration = next(
+        (s for s in (expr.left, expr.right) if isinstance(s, ast.Literal) and s.type is DURATION),
+        None,
+    )
+    if DURATION in (left, right) and (left.is_numeric or right.is_numeric):
+        amount = duration.value.amount if duration is not None else 90  # type: ignore[union-attr]
+        if INT in (left, right):
+            written = format_literal(duration) if duration is not None else "90 days"
+            return f"days are counted as a whole number: write {amount}, not {written}"
+        return f"this is a plain number: write {amount}, without a unit"
+    text = next(
+        (s for s in (expr.left, expr.right) if isinstance(s, ast.Literal) and s.type is TEXT), None
+    )
+    if DATE in (left, right) and text is not None:
+        return f"dates are written without quotes: {text.value}"
+    if DATE in (left, right) and (left.is_numeric or right.is_numeric):
+        return "dates are written YYYY-MM-DD, as in 2026-01-31 (01/31/2026 is a division)"
     return None
 
 

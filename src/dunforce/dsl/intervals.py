@@ -173,16 +173,39 @@ def _comparison(expr: ast.Compare, negate: bool) -> DNF:
     return _ordered_atom(left.id, op, right.value)
 
 
+@attrs.frozen
+class Meaning:
+    """A name's condition, analysed once: its DNF when true and when false."""
+
+    true: DNF | None
+    false: DNF | None
+
+
+def meanings(conditions: Sequence[tuple[str, ast.Expr | None]]) -> dict[str, Meaning]:
+    """The analysis of each named condition, in order, each using those before it.
+
+    Profiles refer only to earlier profiles, so one pass in file order analyses every chain
+    without recursing through names (a chain of a thousand profiles is as cheap as one).
+    """
+    analysed: dict[str, Meaning] = {}
+    for name, condition in conditions:
+        if name not in analysed:
+            analysed[name] = Meaning(
+                to_dnf(condition, names=analysed), to_dnf(condition, True, names=analysed)
+            )
+    return analysed
+
+
 def to_dnf(
     expr: ast.Expr | None,
     negate: bool = False,
     *,
-    names: Mapping[str, ast.Expr | None] | None = None,
+    names: Mapping[str, Meaning] | None = None,
 ) -> DNF | None:
     """The condition as a DNF, or ``None`` when it is too large to analyse.
 
-    ``None`` as ``expr`` is ``otherwise``: always true. ``names`` maps a name to the condition it
-    stands for (an earlier profile's, inside a profile condition); it is expanded in place.
+    ``None`` as ``expr`` is ``otherwise``: always true. ``names`` gives the analysed meaning of
+    some names (the earlier profiles, inside a profile condition); they are used in place.
     """
     if expr is None:
         return [] if negate else [{}]
@@ -190,9 +213,8 @@ def to_dnf(
         return [{}] if bool(expr.value) != negate else []
     if isinstance(expr, ast.Name):
         if names is not None and expr.id in names:
-            inner = dict(names)
-            meaning = inner.pop(expr.id)  # a name never expands inside its own meaning
-            return to_dnf(meaning, negate, names=inner)
+            meaning = names[expr.id]
+            return meaning.false if negate else meaning.true
         return [{expr.id: Values(frozenset({not negate}))}]
     if isinstance(expr, ast.Unary) and expr.op == "not":
         return to_dnf(expr.operand, not negate, names=names)

@@ -18,14 +18,13 @@ from dunforce.dsl.source import Source
 from dunforce.errors import Diagnostic, Span
 
 #: names whose use in a condition shows that a step looks at the amount owed
-DEBT_NAMES = frozenset({"debt", "debt_months", "balance", "unpaid_terms"})
+DEBT_NAMES = frozenset({"debt", "debt_months", "unpaid_terms"})
 
 #: an account that owes nothing, as the lints reason about it
 _NO_DEBT = [
     {
         "debt": intervals.Interval(high=Decimal(0), high_closed=True),
         "debt_months": intervals.Interval(high=Decimal(0), high_closed=True),
-        "balance": intervals.Interval(high=Decimal(0), high_closed=True),
         "unpaid_terms": intervals.Interval(high=0, high_closed=True),
         "days_late": intervals.Interval(high=0, high_closed=True),
         "in_case": intervals.Values(frozenset({False})),
@@ -49,7 +48,8 @@ class _Linter:
         self.src = src
         self.channels = channels
         self.profile_decls = {p.name: p for p in reversed(module.profiles)}  # first one wins
-        self.meanings = {p.name: p.condition for p in module.profiles}
+        # inside a profile condition, an earlier profile's name stands for its condition
+        self.meanings = intervals.meanings([(p.name, p.condition) for p in module.profiles])
         self.warnings: list[Diagnostic] = []
 
     def warn(self, span: Span, message: str, *, code: str, hint: str | None = None) -> None:
@@ -80,12 +80,7 @@ class _Linter:
         profiles = self.module.profiles
         if not profiles:
             return
-        # inside a profile condition, an earlier profile's name stands for its condition
-        meanings: dict[str, ast.Expr | None] = {}
-        dnfs = []
-        for profile in profiles:
-            dnfs.append(intervals.to_dnf(profile.condition, names=meanings))
-            meanings.setdefault(profile.name, profile.condition)
+        dnfs = [self.meanings[p.name].true for p in profiles]
         for index, profile in enumerate(profiles):
             dnf = dnfs[index]
             if dnf is None:
@@ -147,19 +142,20 @@ class _Linter:
                 )
 
     def lint_order(self, block: ast.ScenarioDecl | ast.EventDecl) -> None:
-        latest: ast.Offset | None = None
+        latest: ast.Offset | None = None  # the listed step that certainly comes latest so far
         for item in block.items:
             if not isinstance(item, ast.Step):
                 continue
             offset = item.timing.offset if isinstance(item.timing, ast.At) else item.timing.start
-            if latest is not None and offset.approx_days() < latest.approx_days():
+            low, high = offset.day_bounds()
+            if latest is not None and high < latest.day_bounds()[0]:
                 self.warn(
                     offset.span,
-                    f"this step at {offset} comes after a step at {latest}",
+                    f"this step at {offset} comes before a step at {latest} listed above it",
                     code="step-order",
                     hint="list the steps of a scenario in time order",
                 )
-            if latest is None or offset.approx_days() >= latest.approx_days():
+            elif latest is None or low > latest.day_bounds()[0]:
                 latest = offset
 
     def lint_step(
@@ -187,8 +183,8 @@ class _Linter:
         # the step may fire for an account that owes nothing unless its own condition, or
         # the condition it sits under (the rule's, or one of the profiles its block is bound
         # to), excludes that
-        if any(c is None for c in extra_conditions):
-            context: ast.Expr | None = None  # bound to `otherwise`: no restriction
+        if not extra_conditions or any(c is None for c in extra_conditions):
+            context: ast.Expr | None = None  # bound to no profile, or to `otherwise`
         elif len(extra_conditions) == 1:
             context = extra_conditions[0]
         else:

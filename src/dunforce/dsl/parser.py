@@ -22,7 +22,7 @@ from lark.exceptions import LarkError, UnexpectedInput, VisitError
 from dunforce.attributes.types import ValueType
 from dunforce.dsl import ast
 from dunforce.dsl.source import MAX_SOURCE_BYTES, Source, decode
-from dunforce.dsl.syntax_errors import SyntaxProblem, explain_lark_error
+from dunforce.dsl.syntax_errors import SyntaxProblem, explain_lark_error, misplaced_keyword
 from dunforce.errors import Span
 from dunforce.words import KEYWORDS
 
@@ -31,6 +31,8 @@ from dunforce.words import KEYWORDS
 MAX_NESTING = 64
 #: the height an expression tree may reach (operators chained without brackets count too)
 MAX_DEPTH = 200
+#: the words and symbols one declaration may have (a long real condition has a hundred)
+MAX_DECLARATION_TOKENS = 2000
 _MAX_DIGITS = 18
 
 _OFFSET_RE = re.compile(r"([DE])[ \t]*([+-])[ \t]*([0-9]+)[ \t]*([A-Za-z]*)")
@@ -66,15 +68,24 @@ class _Indenter:
         state = _STATE
         indents = state.indents
         brackets = state.open_brackets
-        last = None
+        count = 0
         for token in stream:
             if token.type == "_NL":
                 if brackets:
                     continue
+                count = 0
                 state.history.append(token)
                 yield token
                 yield from self._indentation(token, indents)
                 continue
+            count += 1
+            if count > MAX_DECLARATION_TOKENS:
+                raise SyntaxProblem(
+                    _token_span(token),
+                    f"this line has more than {MAX_DECLARATION_TOKENS:,} words and symbols",
+                    code="too-long",
+                    hint="split the condition into several profiles or simpler conditions",
+                )
             if token.type in _BRACKETS:
                 brackets.append(token)
                 if len(brackets) > MAX_NESTING:
@@ -87,7 +98,6 @@ class _Indenter:
             elif token.type in _BRACKETS.values() and brackets:
                 brackets.pop()
             state.history.append(token)
-            last = token
             yield token
         if brackets:
             opened = brackets[-1]
@@ -97,7 +107,6 @@ class _Indenter:
                 code="unclosed-bracket",
                 hint=f"add the closing '{')' if opened.value == '(' else ']'}'",
             )
-        del last
         while len(indents) > 1:
             indents.pop()
             yield Token("_DEDENT", "")
@@ -105,14 +114,15 @@ class _Indenter:
     @staticmethod
     def _indentation(newline: Token, indents: list[int]):
         text = newline.value.rsplit("\n", 1)[-1]
-        width = len(text.expandtabs(8))
+        width = len(text.expandtabs(8))  # the indentation level, tabs counting to 8
+        chars = len(text)  # the column, in characters
         line = (newline.end_line or newline.line) if "\n" in newline.value else newline.line
         position = dict(
             start_pos=newline.end_pos,
             line=line,
-            column=width + 1,
+            column=chars + 1,
             end_line=line,
-            end_column=width + 2,
+            end_column=chars + 2,
             end_pos=newline.end_pos,
         )
         if width > indents[-1]:
@@ -125,7 +135,7 @@ class _Indenter:
             yield Token("_DEDENT", text, **position)
         if width != indents[-1]:
             raise SyntaxProblem(
-                Span(line, 1, line, width + 1),
+                Span(line, 1, line, chars + 1),
                 f"this line is indented by {width}, which matches no enclosing block",
                 code="bad-indentation",
                 hint=f"indent it by {inner} to keep it in the block above, or by "
@@ -329,6 +339,9 @@ class _ToAst(Transformer_NonRecursive):
         template = None
         if rest and rest[0].type == "STRING":
             template = _unescape(rest.pop(0))
+        for token in rest:
+            if token.value in KEYWORDS:  # the lexer read a keyword as an option name
+                raise misplaced_keyword(token, None, _token_span(token))
         options = tuple(_identifier(t) for t in rest)
         return ast.Action(
             channel,

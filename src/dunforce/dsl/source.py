@@ -47,6 +47,9 @@ class Source:
         return DslError([self.diagnostic(span, message, code=code, hint=hint)])
 
 
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+
+
 def _utf8_size(text: str) -> int:
     return len(text.encode("utf-8", errors="surrogatepass"))
 
@@ -87,4 +90,6 @@ def decode(source: str | bytes, filename: str, max_bytes: int) -> Source:
     else:
         text = source  # type: ignore[assignment]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # word processors put no-break spaces in amounts ("1200\u00a0€"); they mean spaces
+    text = text.translate(_SPACES)
     return Source(filename, text)
