@@ -132,7 +132,7 @@ def test_common_mistakes_have_hand_written_messages(text, code, line, column, me
 def test_str_shows_file_line_column_excerpt_caret_and_hint():
     err = error("profile late: days_lat > 3\n")
     assert str(err).splitlines() == [
-        "rules.dfs:1:15: error: unknown name 'days_lat'",
+        "rules.dfs:1:15: error[unknown-name]: unknown name 'days_lat'",
         "   1 | profile late: days_lat > 3",
         "     |               ^^^^^^^^",
         "     = hint: did you mean 'days_late'?",

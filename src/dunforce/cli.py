@@ -18,7 +18,7 @@ from dunforce import __version__
 from dunforce.attributes import HOUSING_SCHEMA, Schema
 from dunforce.channels import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl import check_file, format_source
-from dunforce.dsl.source import MAX_SOURCE_BYTES
+from dunforce.dsl.source import MAX_SOURCE_BYTES, read_source
 from dunforce.errors import DslError, DunforceError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -118,6 +118,13 @@ def _load_object(reference: str | None, kind: type, default):
     return value
 
 
+def _require_file(path: Path) -> None:
+    if path.is_dir():
+        raise _UsageError(f"{path}: is a directory; name the .dfs files (such as {path}/*.dfs)")
+    if not path.is_file():
+        raise _UsageError(f"{path}: no such file")
+
+
 def _count(number: int, word: str) -> str:
     return f"{number} {word}{'' if number == 1 else 's'}"
 
@@ -127,8 +134,7 @@ def _check(args: argparse.Namespace) -> int:
     channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS)
     failed = False
     for path in args.files:
-        if not path.is_file():
-            raise _UsageError(f"{path}: no such file")
+        _require_file(path)
         try:
             checked = check_file(path, schema=schema, channels=channels, max_bytes=args.max_bytes)
         except DslError as exc:
@@ -161,9 +167,8 @@ def _check(args: argparse.Namespace) -> int:
 def _fmt(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.files:
-        if not path.is_file():
-            raise _UsageError(f"{path}: no such file")
-        original = path.read_bytes()
+        _require_file(path)
+        original = read_source(path, args.max_bytes)
         try:
             formatted = format_source(original, filename=str(path), max_bytes=args.max_bytes)
         except DslError as exc:

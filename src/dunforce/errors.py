@@ -65,9 +65,8 @@ class Diagnostic:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        head = (
-            f"{self.filename}:{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
-        )
+        where = f"{self.filename}:{self.span.line}:{self.span.column}"
+        head = f"{where}: {self.severity}[{self.code}]: {self.message}"
         parts = [head]
         if self.source_line is not None:
             text = "".join(c if c.isprintable() else " " for c in self.source_line)

@@ -13,7 +13,7 @@ from dunforce.channels.registry import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl.checker import FUNCTIONS, CheckedModule, check_module
 from dunforce.dsl.format import format_source
 from dunforce.dsl.parser import parse, parse_source
-from dunforce.dsl.source import MAX_SOURCE_BYTES, decode
+from dunforce.dsl.source import MAX_SOURCE_BYTES, decode, read_source
 from dunforce.words import KEYWORDS
 
 
@@ -34,6 +34,7 @@ def check(
     >>> checked.profiles
     ('late', 'standard')
     """
+    _validate(filename=filename, schema=schema, channels=channels, max_bytes=max_bytes)
     src = decode(source, filename, max_bytes)
     return check_module(parse_source(src), src, schema=schema, channels=channels)
 
@@ -46,11 +47,31 @@ def check_file(
     max_bytes: int = MAX_SOURCE_BYTES,
 ) -> CheckedModule:
     """Read, parse and check a scenario file (UTF-8)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    _validate(schema=schema, channels=channels, max_bytes=max_bytes)
+    data = read_source(path, max_bytes)
     return check(
         data, filename=os.fspath(path), schema=schema, channels=channels, max_bytes=max_bytes
     )
+
+
+def _validate(
+    *,
+    filename: object = "<string>",
+    schema: object = HOUSING_SCHEMA,
+    channels: object = DEFAULT_CHANNELS,
+    max_bytes: object = MAX_SOURCE_BYTES,
+) -> None:
+    """Arguments are checked when given, with errors that name them."""
+    if not isinstance(filename, str):
+        raise TypeError(f"filename must be a str, not {type(filename).__name__}")
+    if not isinstance(schema, Schema):
+        raise TypeError(f"schema must be a dunforce.Schema, not {type(schema).__name__}")
+    if not isinstance(channels, ChannelRegistry):
+        raise TypeError(
+            f"channels must be a dunforce.ChannelRegistry, not {type(channels).__name__}"
+        )
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise TypeError(f"max_bytes must be a positive int, not {max_bytes!r}")
 
 
 __all__ = [

@@ -534,6 +534,8 @@ def parse(
     >>> module.profiles[0].name
     'fragile'
     """
+    if not isinstance(filename, str):
+        raise TypeError(f"filename must be a str, not {type(filename).__name__}")
     src = decode(source, filename, max_bytes)
     return parse_source(src)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import attrs
 
 from dunforce.errors import Diagnostic, DslError, Span
@@ -50,6 +52,29 @@ class Source:
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
 
 
+def read_source(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of a scenario file, reading no more than the limit allows.
+
+    A file over the limit is read only as far as the limit, so that ``decode`` refuses it with
+    its real size without a multi-gigabyte file ever being loaded.
+    """
+    size = os.stat(path).st_size
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    return data if size <= max_bytes else _Oversized(data, size)
+
+
+class _Oversized(bytes):
+    """The first bytes of a file too large to read whole, carrying its real size."""
+
+    size: int
+
+    def __new__(cls, data: bytes, size: int):
+        self = super().__new__(cls, data)
+        self.size = size
+        return self
+
+
 def _utf8_size(text: str) -> int:
     return len(text.encode("utf-8", errors="surrogatepass"))
 
@@ -58,7 +83,7 @@ def decode(source: str | bytes, filename: str, max_bytes: int) -> Source:
     """Turn what the caller gave into normalised text, or a ``DslError`` that says why not."""
     if isinstance(source, bytes | bytearray):
         raw = bytes(source)
-        size = len(raw)
+        size = source.size if isinstance(source, _Oversized) else len(raw)
     elif isinstance(source, str):
         raw = None
         size = len(source) if len(source) * 4 <= max_bytes else _utf8_size(source)
@@ -78,7 +103,8 @@ def decode(source: str | bytes, filename: str, max_bytes: int) -> Source:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            line_start = raw.rfind(b"\n", 0, exc.start) + 1
+            column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
             shown = raw.split(b"\n")[line - 1].decode("utf-8", errors="replace")
             src = Source(filename, "\n" * (line - 1) + shown)
             raise src.error(
