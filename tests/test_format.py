@@ -77,3 +77,29 @@ def test_blank_lines_collapse_and_blocks_are_separated():
         "profile a: apl\n\nprofile b: fsl\n\nscenario s for a:\n    sms at D+1\n\n"
         "on rejection:\n    sms at E+1\n"
     )
+
+
+def test_comments_inside_a_multi_line_condition_keep_their_own_lines():
+    text = (
+        "profile o: otherwise\nscenario s for o:\n"
+        "    sms at D+2 if (apl  # only apl tenants\n        # they get an sms\n"
+        "        and debt > 0 €)\n"
+    )
+    formatted = format_source(text)
+    assert formatted.splitlines()[3:6] == [
+        "    # only apl tenants",
+        "    # they get an sms",
+        "    sms at D+2 if apl and debt > 0 €",
+    ]
+
+
+def test_long_conditions_are_wrapped_one_operand_a_line():
+    condition = " and ".join(f"household_size != {n}" for n in range(12))
+    formatted = format_source(f"profile big: {condition}\n")
+    assert max(len(line) for line in formatted.splitlines()) <= 100
+    assert formatted.splitlines()[:3] == [
+        "profile big: (",
+        "    household_size != 0",
+        "    and household_size != 1",
+    ]
+    assert parse(formatted) == parse(f"profile big: {condition}\n")

@@ -18,6 +18,8 @@ from dunforce.dsl.parser import parse_source
 from dunforce.dsl.source import MAX_SOURCE_BYTES, Source, decode
 
 INDENT = "    "
+#: a line longer than this has its condition wrapped, one `and`/`or` operand a line
+LINE_WIDTH = 100
 
 # binding strength: a child is bracketed when it binds less tightly than its place requires
 _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _NEG, _ATOM = range(1, 9)
@@ -107,24 +109,45 @@ def format_timing(timing: ast.Timing) -> str:
     return text
 
 
-def format_step(step: ast.Step) -> str:
+def laid_out(prefix: str, expr: ast.Expr, suffix: str = "", *, indent: int = 0) -> str:
+    """``prefix EXPR suffix`` on one line, or, when that passes ``LINE_WIDTH`` and EXPR is an
+    ``and``/``or``, its operands one a line inside brackets (which the grammar reads back as the
+    same condition)."""
+    single = prefix + format_expr(expr) + suffix
+    if indent + len(single) <= LINE_WIDTH or not isinstance(expr, ast.BoolOp):
+        return single
+    level = _level(expr)
+    operands = [_wrap(operand, level + 1) for operand in expr.operands]
+    lines = [INDENT + operands[0], *(f"{INDENT}{expr.op} {o}" for o in operands[1:])]
+    return prefix + "(\n" + "\n".join(lines) + "\n)" + suffix
+
+
+def format_step(step: ast.Step, *, indent: int = 0) -> str:
     text = " else ".join(format_action(a) for a in step.actions)
     text += " " + format_timing(step.timing)
     if step.condition is not None:
-        text += " if " + format_expr(step.condition)
+        return laid_out(text + " if ", step.condition, indent=indent)
     return text
 
 
-def format_item(item: ast.BlockItem) -> str:
+def format_item(item: ast.BlockItem, *, indent: int = len(INDENT)) -> str:
     if isinstance(item, ast.Pause):
-        return "pause while " + format_expr(item.condition)
+        return laid_out("pause while ", item.condition, indent=indent)
     if isinstance(item, ast.Stop):
-        return "stop when " + format_expr(item.condition)
-    return format_step(item)
+        return laid_out("stop when ", item.condition, indent=indent)
+    return format_step(item, indent=indent)
 
 
 def _profiles(names: tuple[ast.Name, ...]) -> str:
     return " for " + ", ".join(n.id for n in names) if names else ""
+
+
+def _profile_wraps(decl: ast.ProfileDecl) -> bool:
+    """A profile too long for one line is wrapped, and then not aligned with its neighbours."""
+    if decl.condition is None:
+        return False
+    single = f"profile {decl.name}: " + format_expr(decl.condition)
+    return laid_out(f"profile {decl.name}: ", decl.condition) != single
 
 
 def format_declaration(decl: ast.Declaration, *, name_width: int = 0) -> str:
@@ -138,12 +161,13 @@ def format_declaration(decl: ast.Declaration, *, name_width: int = 0) -> str:
             text += " " + format_literal(ast.Literal(decl.description, ValueType.TEXT))
         return text
     if isinstance(decl, ast.ProfileDecl):
-        body = "otherwise" if decl.condition is None else format_expr(decl.condition)
-        head = f"profile {decl.name}:"
-        return f"{head:<{name_width + len('profile ') + 1}} {body}"
+        if _profile_wraps(decl):
+            return laid_out(f"profile {decl.name}: ", decl.condition)  # type: ignore[arg-type]
+        head = f"{'profile ' + decl.name + ':':<{name_width + len('profile ') + 1}} "
+        return head + ("otherwise" if decl.condition is None else format_expr(decl.condition))
     if isinstance(decl, ast.RuleDecl):
         steps = ", ".join(format_step(s) for s in decl.steps)
-        return f"if {format_expr(decl.condition)} then {steps}"
+        return laid_out("if ", decl.condition, f" then {steps}")
     if isinstance(decl, ast.ScenarioDecl):
         return f"scenario {decl.name}{_profiles(decl.profiles)}:"
     if isinstance(decl, ast.EventDecl):
@@ -203,19 +227,24 @@ class _Writer:
             self.position += 1
 
     def item(self, text: str, span, indent: str, *, keep_blank: bool = True) -> None:
+        """One item (a declaration, a block header, a step), possibly over several lines.
+
+        Comments inside an item written over several lines go on their own lines just above
+        it; only the comment of its last line stays at the end of the line.
+        """
+        last_line = max(span.end_line, span.line)
         self.comments_before(span.line, indent)
         if keep_blank and self._blank_before(span.line):
             self.blank()
+        self.comments_before(last_line, indent)  # those inside the item
         trailing = []
-        while self.position < len(self.comments) and self.comments[self.position].line <= max(
-            span.end_line, span.line
-        ):
+        while self.position < len(self.comments) and self.comments[self.position].line <= last_line:
             trailing.append(self.comments[self.position].text)
             self.position += 1
-        line = indent + text
+        lines = [indent + part if part else "" for part in text.split("\n")]
         if trailing:
-            line += "  " + " ".join(trailing)
-        self.lines.append(line)
+            lines[-1] += "  " + " ".join(trailing)
+        self.lines.extend(lines)
 
 
 def _name_widths(module: ast.Module, src: Source) -> dict[int, int]:
@@ -232,6 +261,10 @@ def _name_widths(module: ast.Module, src: Source) -> dict[int, int]:
     previous_end = None
     for decl in module.declarations:
         adjacent = previous_end is not None and decl.span.line == previous_end + 1
+        if isinstance(decl, ast.ProfileDecl) and _profile_wraps(decl):
+            close()  # a wrapped profile stands alone
+            previous_end = None
+            continue
         if isinstance(decl, ast.ProfileDecl) and (adjacent or not group):
             group.append(decl)
         else:
