@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
+from dunforce.attributes import HOUSING_SCHEMA, ValueType
 from dunforce.dsl import check, format_source, parse
 from dunforce.dsl.parser import _parser
 from dunforce.errors import DslError
@@ -196,3 +198,115 @@ def test_lay_out_indents_blocks():
     assert lay_out(
         f"scenario s :\n{INDENT} sms at D+1 \n sms at D+2 \n{DEDENT} profile p : x \n"
     ) == ("scenario s :\n    sms at D+1 \n    sms at D+2 \nprofile p : x \n")
+
+
+# ---------------------------------------------------------------- well-typed programs
+
+BOOL_NAMES = sorted(s.name for s in HOUSING_SCHEMA if s.type is ValueType.BOOL and not s.optional)
+INT_NAMES = sorted(s.name for s in HOUSING_SCHEMA if s.type is ValueType.INT and not s.optional)
+MONEY_NAMES = sorted(s.name for s in HOUSING_SCHEMA if s.type is ValueType.MONEY and not s.optional)
+OPTIONAL_MONEY = sorted(s.name for s in HOUSING_SCHEMA if s.type is ValueType.MONEY and s.optional)
+TEXT_SETS = sorted(
+    (s.name, s.allowed) for s in HOUSING_SCHEMA if s.allowed is not None and not s.optional
+)
+OPS = ["==", "!=", "<", "<=", ">", ">="]
+
+
+def atoms(earlier: list[str]):
+    choices = [
+        st.sampled_from(BOOL_NAMES),
+        st.builds(lambda n: f"not {n}", st.sampled_from(BOOL_NAMES)),
+        st.builds(
+            lambda n, op, v: f"{n} {op} {v}",
+            st.sampled_from(INT_NAMES),
+            st.sampled_from(OPS),
+            st.integers(0, 9),
+        ),
+        st.builds(
+            lambda n, op, v: f"{n} {op} {v} €",
+            st.sampled_from(MONEY_NAMES),
+            st.sampled_from(OPS),
+            st.integers(0, 3000),
+        ),
+        st.builds(
+            lambda n, op, v: f"({n} is set and {n} {op} {v} €)",
+            st.sampled_from(OPTIONAL_MONEY),
+            st.sampled_from(OPS),
+            st.integers(0, 3000),
+        ),
+        st.sampled_from(TEXT_SETS).flatmap(
+            lambda pair: st.builds(
+                lambda values, negated: (
+                    f"{pair[0]} {'not in' if negated else 'in'} ["
+                    + ", ".join(f'"{v}"' for v in values)
+                    + "]"
+                ),
+                st.lists(st.sampled_from(pair[1]), min_size=1, max_size=3, unique=True),
+                st.booleans(),
+            )
+        ),
+    ]
+    if earlier:
+        choices.append(st.sampled_from(earlier))
+        choices.append(st.builds(lambda p: f"not {p}", st.sampled_from(earlier)))
+    return st.one_of(choices)
+
+
+def conditions_over(earlier: list[str]):
+    return st.recursive(
+        atoms(earlier),
+        lambda inner: st.one_of(
+            st.builds(lambda a, b: f"({a} and {b})", inner, inner),
+            st.builds(lambda a, b: f"({a} or {b})", inner, inner),
+        ),
+        max_leaves=8,
+    )
+
+
+steps = st.builds(
+    lambda channel, day, condition: f"    {channel} at D+{day}{condition}",
+    st.sampled_from(['sms "relance"', 'email "relance"', "call", 'letter "x" registered']),
+    st.integers(0, 90),
+    st.sampled_from(["", " if debt > 0 €", " if debt_months >= 1", " if apl"]),
+)
+
+
+@st.composite
+def well_typed_programs(draw):
+    names: list[str] = []
+    lines = []
+    for index in range(draw(st.integers(1, 12))):
+        condition = draw(conditions_over(list(names)))
+        names.append(f"p{index}")
+        lines.append(f"profile p{index}: {condition}")
+    lines.append("profile standard: otherwise")
+    for number in range(draw(st.integers(1, 3))):
+        bound = draw(st.lists(st.sampled_from([*names, "standard"]), min_size=1, unique=True))
+        lines.append(f"\nscenario s{number} for {', '.join(bound)}:")
+        lines.extend(sorted(draw(st.lists(steps, min_size=1, max_size=5))))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(well_typed_programs())
+def test_well_typed_programs_check_and_survive_formatting(text):
+    checked = check(text)  # no error: every generated program is well typed
+    assert all(w.severity == "warning" for w in checked.warnings)
+    formatted = format_source(text)
+    assert parse(formatted) == parse(text)
+    # the formatted file means the same, so the lints say the same things about it
+    assert sorted(w.code for w in check(formatted).warnings) == sorted(
+        w.code for w in checked.warnings
+    )
+
+
+@pytest.mark.parametrize("body", ["p{p}", "p{p} and p{p}", "p{p} or p{p}", "not " * 150 + "p{p}"])
+def test_long_chains_of_profiles_are_analysed(body):
+    # a first version recursed through the chain (RecursionError) and doubled its work with
+    # each `p and p` link; 300 links would never finish
+    text = "profile p0: apl\n" + "".join(
+        f"profile p{i}: {body.format(p=i - 1)}\n" for i in range(1, 300)
+    )
+    codes = [w.code for w in check(text).warnings]
+    assert "no-otherwise" in codes
+    assert codes.count("shadowed-profile") == 299  # each link is covered by the one before

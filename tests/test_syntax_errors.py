@@ -151,15 +151,19 @@ def test_a_later_error_says_which_bracket_is_still_open():
     assert err.hint.endswith("; the '(' opened on line 1, column 12, is still open")
 
 
-def test_lark_exceptions_never_escape():
+@pytest.mark.parametrize(
+    "text",
+    ["profile", "scenario s:\n", "if", "((((", "on x:\n  sms at E+1\n sms at E+2\n", "apl )"],
+)
+def test_lark_exceptions_never_escape(text):
     from lark.exceptions import LarkError
 
-    for text in ["profile", "scenario s:\n", "if", "((((", "on x:\n  sms at E+1\n sms at E+2\n"]:
-        try:
-            parse(text)
-        except DslError as exc:
-            assert not isinstance(exc, LarkError)
-            assert exc.__cause__ is None or not isinstance(exc.__cause__, LarkError)
+    with pytest.raises(DslError) as info:
+        parse(text)
+    assert not isinstance(info.value, LarkError)
+    # the user's traceback never shows Lark's exception
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.code != "error"  # every syntax error is recognised and named
 
 
 @pytest.mark.parametrize(

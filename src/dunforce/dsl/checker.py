@@ -68,7 +68,7 @@ def _words(kind: ValueType | None) -> str:
 class Function:
     name: str
     summary: str
-    #: the types each argument may have; the result type follows from them
+    #: how many arguments it takes (``None``: no upper bound); the checker types each call
     min_args: int
     max_args: int | None
 

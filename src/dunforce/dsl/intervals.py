@@ -243,7 +243,9 @@ def to_dnf(
                 if result is None:
                     return None
             return result
-        union = [term for part in parts for term in part]  # type: ignore[union-attr]
+        union: DNF = []
+        for part in parts:
+            union.extend(term for term in part if term not in union)  # type: ignore[union-attr]
         return union if len(union) <= MAX_TERMS else None
     return _opaque(expr, not negate)
 

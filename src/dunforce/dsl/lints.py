@@ -47,7 +47,7 @@ class _Linter:
         self.module = module
         self.src = src
         self.channels = channels
-        self.profile_decls = {p.name: p for p in reversed(module.profiles)}  # first one wins
+        self.profile_decls = {p.name: p for p in module.profiles}
         # inside a profile condition, an earlier profile's name stands for its condition
         self.meanings = intervals.meanings([(p.name, p.condition) for p in module.profiles])
         self.warnings: list[Diagnostic] = []
