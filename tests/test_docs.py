@@ -96,7 +96,9 @@ def test_every_code_in_the_source_is_catalogued():
 
     used = set()
     for path in (ROOT / "src" / "dunforce").rglob("*.py"):
-        used |= set(re.findall(r'code="([a-z0-9-]+)"', path.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(r'code(?:: str)? ?= ?"([a-z0-9-]+)"', path.read_text(encoding="utf-8"))
+        )
     assert used - {"error"} == set(CODES)
 
 

@@ -445,13 +445,16 @@ class _Checker:
                 )
 
     # ----- expressions
-    def condition(self, expr: ast.Expr, scope: _Scope, what: str) -> None:
+    def condition(
+        self, expr: ast.Expr, scope: _Scope, what: str, *, code: str = "not-a-condition"
+    ) -> None:
+        """``expr`` must be true or false; ``what`` names it in the message."""
         kind = self.expr(expr, scope).kind
         if kind is not None and kind is not BOOL:
             self.error(
                 expr.span,
                 f"{what} must be true or false, but this is {_words(kind)}",
-                code="not-a-condition",
+                code=code,
                 hint="compare it with something, as in `debt > 0 €`",
             )
 
@@ -552,21 +555,12 @@ class _Checker:
         known = scope.known_set
         for operand in expr.operands:
             inner = _Scope(scope.profiles, known_set=known)
-            self._bool_operand(operand, inner, expr.op)
+            self.condition(operand, inner, f"each side of '{expr.op}'", code="type-mismatch")
             if expr.op == "and":
                 known = self.known_set(operand, known)
             else:
                 known = self.known_unset_or(operand, known)
         return Type(BOOL)
-
-    def _bool_operand(self, operand: ast.Expr, scope: _Scope, op: str) -> None:
-        kind = self.expr(operand, scope).kind
-        if kind is not None and kind is not BOOL:
-            self.error(
-                operand.span,
-                f"each side of '{op}' must be true or false, but this is {_words(kind)}",
-                code="type-mismatch",
-            )
 
     def expr_unary(self, expr: ast.Unary, scope: _Scope) -> Type:
         inner = self.expr(expr.operand, scope)

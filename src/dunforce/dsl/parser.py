@@ -278,7 +278,8 @@ class _ToAst(Transformer_NonRecursive):
         condition, *steps = children
         return ast.RuleDecl(condition, tuple(steps), span=_line_span(meta, children))
 
-    def _block(self, meta, children):
+    def _block(self, meta, children, kind):
+        """A ``scenario`` or an ``on`` block: a name, an optional ``for`` list, its items."""
         name = children[0]
         profiles: tuple[ast.Name, ...] = ()
         items = []
@@ -287,27 +288,19 @@ class _ToAst(Transformer_NonRecursive):
                 profiles = tuple(child)
             else:
                 items.append(child)
-        return name, profiles, tuple(items)
+        return kind(
+            _identifier(name),
+            profiles,
+            tuple(items),
+            span=_line_span(meta, children),
+            name_span=_token_span(name),
+        )
 
     def scenario_decl(self, meta, children):
-        name, profiles, items = self._block(meta, children)
-        return ast.ScenarioDecl(
-            _identifier(name),
-            profiles,
-            items,
-            span=_line_span(meta, children),
-            name_span=_token_span(name),
-        )
+        return self._block(meta, children, ast.ScenarioDecl)
 
     def event_decl(self, meta, children):
-        name, profiles, items = self._block(meta, children)
-        return ast.EventDecl(
-            _identifier(name),
-            profiles,
-            items,
-            span=_line_span(meta, children),
-            name_span=_token_span(name),
-        )
+        return self._block(meta, children, ast.EventDecl)
 
     def for_profiles(self, meta, children):
         return [_name(token) for token in children]
