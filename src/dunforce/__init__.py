@@ -12,27 +12,62 @@ from dunforce.attributes import (
 )
 from dunforce.channels import DEFAULT_CHANNELS, Channel, ChannelRegistry
 from dunforce.dsl import CheckedModule, check, check_file, format_source, parse
-from dunforce.errors import Diagnostic, DslError, DunforceError, Span
+from dunforce.errors import (
+    Diagnostic,
+    DslError,
+    DunforceError,
+    EvaluationError,
+    Span,
+    StateError,
+)
+from dunforce.program import Program, compile, load
+from dunforce.state import (
+    AccountState,
+    Action,
+    Adjustment,
+    Charge,
+    Event,
+    Instalment,
+    Issued,
+    Payment,
+    Plan,
+    Rejection,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_CHANNELS",
     "HOUSING_SCHEMA",
+    "AccountState",
+    "Action",
+    "Adjustment",
     "AttributeSpec",
     "Channel",
     "ChannelRegistry",
+    "Charge",
     "CheckedModule",
     "DerivedAttribute",
     "Diagnostic",
     "DslError",
     "DunforceError",
+    "EvaluationError",
+    "Event",
+    "Instalment",
+    "Issued",
+    "Payment",
+    "Plan",
+    "Program",
+    "Rejection",
     "Schema",
     "Span",
+    "StateError",
     "ValueType",
     "__version__",
     "check",
     "check_file",
+    "compile",
     "format_source",
+    "load",
     "parse",
 ]

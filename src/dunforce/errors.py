@@ -123,6 +123,11 @@ class DslError(DunforceError):
         return (type(self), (self.errors,))
 
 
+class EvaluationError(DunforceError):
+    """A condition that cannot be evaluated for an account (a division by zero, say), with the
+    scenario line it comes from."""
+
+
 class StateError(DunforceError):
     """Account data that does not fit the schema (an unknown attribute, a wrong type).
 
@@ -161,4 +166,25 @@ def _rebuild_state_error(message, field, value, account_id):
     return StateError(message, field=field, value=value, account_id=account_id)
 
 
-__all__ = ["Diagnostic", "DslError", "DunforceError", "Span", "StateError"]
+class DataError(DunforceError):
+    """Canonical tables that cannot be read at all: a missing file or column, a file that is not
+    UTF-8 CSV. Bad *rows* are not errors: they reject their account and the others go on.
+
+    ``path`` is the file (or table name) concerned and ``column`` the missing column, if any.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, column: str | None = None):
+        self.message = message
+        self.path = path
+        self.column = column
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (_rebuild_data_error, (self.message, self.path, self.column))
+
+
+def _rebuild_data_error(message, path, column):
+    return DataError(message, path=path, column=column)
+
+
+__all__ = ["DataError", "Diagnostic", "DslError", "DunforceError", "Span", "StateError"]

@@ -52,7 +52,9 @@ def _optional_text(field: str):
 def _text(field: str):
     def convert(value: object) -> str:
         if not isinstance(value, str) or not value:
-            raise StateError(f"{field}: {value!r} is not a non-empty text", field=field, value=value)
+            raise StateError(
+                f"{field}: {value!r} is not a non-empty text", field=field, value=value
+            )
         return value
 
     return convert
@@ -295,9 +297,7 @@ def validate_attributes(values: Mapping[str, object], schema: Schema) -> Mapping
             known = [a.name for a in schema.attributes]
             close = difflib.get_close_matches(str(name), known, n=1)
             suggestion = f"; did you mean {close[0]!r}?" if close else ""
-            raise StateError(
-                f"{field}: unknown attribute{suggestion}", field=field, value=value
-            )
+            raise StateError(f"{field}: unknown attribute{suggestion}", field=field, value=value)
         if not isinstance(spec, AttributeSpec):
             raise StateError(
                 f"{field}: {name} is derived from the ledger and cannot be given",
@@ -316,7 +316,9 @@ def _tuple_of(kinds: tuple[type, ...], field: str):
         if value is None:
             return ()
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-            raise StateError(f"{field}: expected a sequence, not {value!r}", field=field, value=value)
+            raise StateError(
+                f"{field}: expected a sequence, not {value!r}", field=field, value=value
+            )
         items = tuple(value)
         for index, item in enumerate(items):
             if not isinstance(item, kinds):
@@ -347,17 +349,15 @@ class AccountState:
 
     account_id: str = attrs.field(converter=_text("account_id"))
     attributes: Mapping[str, object] = attrs.field(factory=dict)
-    ledger: tuple[Entry, ...] = attrs.field(
-        default=(), converter=_tuple_of(_ENTRY_TYPES, "ledger")
-    )
+    ledger: tuple[Entry, ...] = attrs.field(default=(), converter=_tuple_of(_ENTRY_TYPES, "ledger"))
     plans: tuple[Plan, ...] = attrs.field(default=(), converter=_tuple_of((Plan,), "plans"))
     events: tuple[Event, ...] = attrs.field(default=(), converter=_tuple_of((Event,), "events"))
-    history: tuple[Issued, ...] = attrs.field(
-        default=(), converter=_tuple_of((Issued,), "history")
-    )
+    history: tuple[Issued, ...] = attrs.field(default=(), converter=_tuple_of((Issued,), "history"))
     schema: Schema = attrs.field(default=HOUSING_SCHEMA, eq=False, repr=False, kw_only=True)
+    _keys: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_keys", frozenset(entry.key for entry in self.history))
         if not isinstance(self.schema, Schema):
             raise TypeError(f"schema must be a dunforce.Schema, not {type(self.schema).__name__}")
         try:
@@ -373,4 +373,5 @@ class AccountState:
 
     @property
     def issued_keys(self) -> frozenset[str]:
-        return frozenset(entry.key for entry in self.history)
+        """The keys of the actions already issued (computed once, when the state is built)."""
+        return self._keys

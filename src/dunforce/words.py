@@ -13,7 +13,7 @@ KEYWORDS = frozenset(
         *("attribute", "profile", "otherwise", "scenario", "on", "for", "one", "of", "optional"),
         *("if", "then", "else", "at", "every", "from", "until", "pause", "while", "stop", "when"),
         *("and", "or", "not", "in", "is", "set", "true", "false"),
-        *("propose", "notify", "handoff"),
+        *("propose", "notify", "handoff", "catch", "up"),
     }
 )
 

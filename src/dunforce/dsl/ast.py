@@ -231,7 +231,14 @@ class Stop(Node):
     condition: Expr
 
 
-BlockItem = Union[Step, Pause, Stop]  # noqa: UP007
+@attrs.frozen
+class CatchUp(Node):
+    """``catch up 5 days``: how long after its day a step not yet issued is still issued."""
+
+    window: Duration
+
+
+BlockItem = Union[Step, Pause, Stop, CatchUp]  # noqa: UP007
 
 # ------------------------------------------------------------------------------ declarations
 

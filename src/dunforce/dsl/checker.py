@@ -99,6 +99,11 @@ class CheckedModule:
     channels: ChannelRegistry
     warnings: tuple[Diagnostic, ...]
     source: Source = attrs.field(repr=False)
+    #: the type of each expression node, by ``id(node)`` (the nodes live as long as ``module``)
+    types: Mapping[int, ValueType | None] = attrs.field(factory=dict, repr=False, eq=False)
+
+    def type_of(self, expr: ast.Expr) -> ValueType | None:
+        return self.types.get(id(expr))
 
     @property
     def profiles(self) -> tuple[str, ...]:
@@ -148,6 +153,8 @@ class _Checker:
         self.channels = channels
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
+        #: the type of every expression, by node identity (the compiler generates typed code)
+        self.types: dict[int, ValueType | None] = {}
         self.profile_index: dict[str, int] = {}
         self.profile_decls: dict[str, ast.ProfileDecl] = {}
         #: per profile, the optional attributes its condition proves set (filled in file order)
@@ -188,6 +195,7 @@ class _Checker:
             self.channels,
             tuple(sorted(self.warnings, key=lambda d: (d.line, d.column))),
             self.src,
+            MappingProxyType(self.types),
         )
 
     # ----- declarations
@@ -346,9 +354,25 @@ class _Checker:
                     )
             known = self.profile_facts(block.profiles)
             scope = _Scope(profiles, known_set=known)
+            windows = [item for item in block.items if isinstance(item, ast.CatchUp)]
+            for extra in windows[1:]:
+                self.error(
+                    extra.span,
+                    "a block says `catch up` once",
+                    code="duplicate-name",
+                    hint=f"the first is on line {windows[0].span.line}",
+                )
             for item in block.items:
                 if isinstance(item, ast.Step):
                     self.step(item, scope, anchor=anchor)
+                elif isinstance(item, ast.CatchUp):
+                    if item.window.unit != "d":
+                        self.error(
+                            item.span,
+                            "a catch-up window is a number of days",
+                            code="type-mismatch",
+                            hint="write `catch up 5 days`",
+                        )
                 else:
                     what = (
                         "a pause condition" if isinstance(item, ast.Pause) else "a stop condition"
@@ -481,7 +505,9 @@ class _Checker:
 
     def expr(self, expr: ast.Expr, scope: _Scope) -> Type:
         method = getattr(self, "expr_" + type(expr).__name__.lower())
-        return method(expr, scope)
+        result = method(expr, scope)
+        self.types[id(expr)] = result.kind
+        return result
 
     def expr_literal(self, expr: ast.Literal, scope: _Scope) -> Type:
         return Type(expr.type)

@@ -135,6 +135,8 @@ def format_item(item: ast.BlockItem, *, indent: int = len(INDENT)) -> str:
         return laid_out("pause while ", item.condition, indent=indent)
     if isinstance(item, ast.Stop):
         return laid_out("stop when ", item.condition, indent=indent)
+    if isinstance(item, ast.CatchUp):
+        return f"catch up {item.window}"
     return format_step(item, indent=indent)
 
 

@@ -308,6 +308,9 @@ class _ToAst(Transformer_NonRecursive):
     def pause(self, meta, children):
         return ast.Pause(children[0], span=_line_span(meta, children))
 
+    def catch_up(self, meta, children):
+        return ast.CatchUp(_duration(children[0]), span=_line_span(meta, children))
+
     def stop(self, meta, children):
         return ast.Stop(children[0], span=_line_span(meta, children))
 

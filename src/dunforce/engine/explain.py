@@ -1,0 +1,109 @@
+"""Why each step of an account's scenarios fired, waits, was done, skipped, paused, stopped or
+missed on a day: what a collection officer reads before calling a tenant."""
+
+from __future__ import annotations
+
+import datetime
+
+import attrs
+
+from dunforce.engine.evaluate import Interpreter
+from dunforce.engine.walk import SKIPPED, StepStatus
+from dunforce.state import Action
+
+
+@attrs.frozen
+class Explanation:
+    account_id: str
+    on: datetime.date
+    profile: str | None
+    profile_reason: str
+    case: str
+    statuses: tuple[StepStatus, ...]
+    actions: tuple[Action, ...]
+
+    @classmethod
+    def build(cls, program, state, on, profile, values, analysis, statuses, actions):
+        today = on.toordinal()
+        checked = program.checked
+        reason = "no profile holds"
+        for compiled in program.compiled.profiles:
+            if compiled.name == profile:
+                reason = f"profile {profile}: {compiled.text} holds"
+                break
+            if compiled.expr is not None:
+                why = Interpreter(checked, profile_context=True).why_false(
+                    compiled.expr, values, today, None
+                )
+                reason_not = f"not {compiled.name}: {why}"
+                reason = reason_not if profile is None else reason
+        case = analysis.case
+        case_text = (
+            f"open since {case.opened.isoformat()}, D = {case.anchor.isoformat()}"
+            if case is not None
+            else "no open case"
+        )
+        conditions = {}
+        for block in program.compiled.blocks:
+            for step in block.steps:
+                conditions[(block.name, step.line, step.text)] = step.expr
+        interpreter = Interpreter(checked)
+        detailed = []
+        for status in statuses:
+            expr = conditions.get((status.block, status.line, status.step))
+            if (
+                status.status == SKIPPED
+                and expr is not None
+                and not status.detail.startswith("the rule")
+            ):
+                why = interpreter.why_false(expr, values, today, profile)
+                status = attrs.evolve(status, detail=f"{status.detail}; {why}".strip("; "))
+            detailed.append(status)
+        return cls(
+            state.account_id, on, profile, reason, case_text, tuple(detailed), tuple(actions)
+        )
+
+    def __str__(self) -> str:
+        lines = [
+            f"account {self.account_id} on {self.on.isoformat()}: {self.profile_reason}",
+            f"case: {self.case}",
+        ]
+        for s in self.statuses:
+            when = s.scheduled_for.isoformat() if s.scheduled_for else ""
+            detail = f" — {s.detail}" if s.detail else ""
+            lines.append(f"  {s.status:<8} {when:<10}  {s.block}: {s.step} (line {s.line}){detail}")
+        return "\n".join(lines)
+
+    def to_frame(self):
+        """The statuses as a pandas DataFrame, one row per step occurrence."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "account_id": self.account_id,
+                    "on": self.on,
+                    "profile": self.profile,
+                    "block": s.block,
+                    "step": s.step,
+                    "line": s.line,
+                    "status": s.status,
+                    "scheduled_for": s.scheduled_for,
+                    "key": s.key,
+                    "detail": s.detail,
+                }
+                for s in self.statuses
+            ],
+            columns=[
+                "account_id",
+                "on",
+                "profile",
+                "block",
+                "step",
+                "line",
+                "status",
+                "scheduled_for",
+                "key",
+                "detail",
+            ],
+        )

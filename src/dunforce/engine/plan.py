@@ -1,0 +1,285 @@
+"""The compiled program: its profiles, blocks and steps, ready for the step function.
+
+Everything that can be decided once is decided here — key prefixes, the steps of each profile,
+the catch-up window of each block, the attributes each account must have — so that stepping an
+account does only what depends on the account and the day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import attrs
+
+from dunforce.attributes.types import AttributeSpec
+from dunforce.channels.registry import ChannelRegistry
+from dunforce.dsl import ast
+from dunforce.dsl.checker import CheckedModule
+from dunforce.dsl.format import format_action, format_expr, format_step, format_timing
+from dunforce.engine.codegen import Condition, Generator
+
+DEFAULT_CATCH_UP_DAYS = 3
+
+
+@attrs.frozen
+class CompiledProfile:
+    name: str
+    condition: Condition
+    text: str  # the condition as written (canonical form), for reasons
+    expr: ast.Expr | None
+    line: int
+
+
+@attrs.frozen
+class CompiledStep:
+    index: int  # file order across the whole program: the order of actions on a day
+    block: str
+    step_id: str  # channel:template:offset, unique in its block
+    channel: str
+    template: str | None
+    options: tuple[str, ...]
+    kind: str  # automatic or task
+    anchor: str  # "D" or "E"
+    amount: int  # the offset of the (first) occurrence
+    unit: str
+    every: ast.Duration | None
+    until: ast.Offset | None
+    condition: Condition | None
+    expr: ast.Expr | None
+    text: str
+    line: int
+
+    @property
+    def pre_due(self) -> bool:
+        return self.anchor == "D" and self.amount < 0
+
+
+@attrs.frozen
+class CompiledBlock:
+    name: str  # scenario name, `on-EVENT`, or `rule-HASH`
+    kind: str  # scenario, event or rule
+    event: str | None
+    profiles: frozenset[str] | None  # None: every account, whatever its profile
+    window: int  # catch-up days
+    guard: Condition | None  # a rule's condition
+    guard_expr: ast.Expr | None
+    pauses: tuple[tuple[Condition, ast.Expr], ...]
+    stops: tuple[tuple[Condition, ast.Expr], ...]
+    steps: tuple[CompiledStep, ...]
+    line: int
+
+
+@attrs.frozen
+class CompiledProgram:
+    profiles: tuple[CompiledProfile, ...]
+    blocks: tuple[CompiledBlock, ...]
+    #: per profile name (and None for accounts no profile matches), the blocks that apply
+    blocks_by_profile: Mapping[str | None, tuple[CompiledBlock, ...]]
+    attribute_names: tuple[str, ...]  # supplied attributes the program reads
+    derived_names: frozenset[str]  # derived attributes the program reads
+    required: tuple[str, ...]  # attributes the program reads that an account must supply
+    defaults: Mapping[str, object]  # runtime defaults of the attributes it reads
+
+
+def _rule_name(rule: ast.RuleDecl) -> str:
+    digest = hashlib.sha1(format_expr(rule.condition).encode("utf-8")).hexdigest()[:8]
+    return f"rule-{digest}"
+
+
+def _step_id(step: ast.Step) -> str:
+    action = step.action
+    template = action.template or ""
+    timing = step.timing
+    if isinstance(timing, ast.At):
+        when = str(timing.offset)
+    else:
+        when = f"{timing.start}/{timing.interval.amount}{timing.interval.unit}"
+    return f"{action.channel}:{template}:{when}"
+
+
+def build(
+    checked: CheckedModule,
+    *,
+    channels: ChannelRegistry,
+    catch_up_days: int,
+    runtime_default,
+) -> CompiledProgram:
+    module = checked.module
+    generator = Generator(checked)
+
+    profile_functions: list[tuple[ast.ProfileDecl, str]] = []
+    for decl in module.profiles:
+        name = generator.function(decl.condition, profile_context=True, label="profile")
+        if decl.condition is not None:
+            generator.profile_functions[decl.name] = name
+        profile_functions.append((decl, name))
+
+    pending_blocks: list[tuple[dict, list[tuple[dict, str | None]]]] = []
+    index = 0
+
+    def steps_of(block_name: str, items, window: int):
+        nonlocal index
+        seen: dict[str, int] = {}
+        compiled = []
+        for item in items:
+            if not isinstance(item, ast.Step):
+                continue
+            step_id = _step_id(item)
+            seen[step_id] = seen.get(step_id, 0) + 1
+            if seen[step_id] > 1:
+                step_id = f"{step_id}~{seen[step_id]}"
+            function = (
+                generator.function(item.condition, profile_context=False, label="step")
+                if item.condition is not None
+                else None
+            )
+            timing = item.timing
+            offset = timing.offset if isinstance(timing, ast.At) else timing.start
+            action = item.action
+            channel = channels[action.channel]
+            compiled.append(
+                (
+                    dict(
+                        index=index,
+                        block=block_name,
+                        step_id=step_id,
+                        channel=action.channel,
+                        template=action.template,
+                        options=action.options,
+                        kind=channel.kind,
+                        anchor=offset.anchor,
+                        amount=offset.amount,
+                        unit=offset.unit,
+                        every=None if isinstance(timing, ast.At) else timing.interval,
+                        until=None if isinstance(timing, ast.At) else timing.end,
+                        expr=item.condition,
+                        text=f"{format_action(action)} {format_timing(timing)}",
+                        line=item.span.line,
+                    ),
+                    function,
+                )
+            )
+            index += 1
+        return compiled
+
+    for decl in module.declarations:
+        if isinstance(decl, ast.RuleDecl):
+            name = _rule_name(decl)
+            guard = generator.function(decl.condition, profile_context=False, label="rule")
+            block = dict(
+                name=name,
+                kind="rule",
+                event=None,
+                profiles=None,
+                window=catch_up_days,
+                guard=guard,
+                guard_expr=decl.condition,
+                pauses=(),
+                stops=(),
+                line=decl.span.line,
+            )
+            pending_blocks.append((block, steps_of(name, decl.steps, catch_up_days)))
+        elif isinstance(decl, ast.ScenarioDecl | ast.EventDecl):
+            window = next(
+                (i.window.amount for i in decl.items if isinstance(i, ast.CatchUp)), catch_up_days
+            )
+            is_event = isinstance(decl, ast.EventDecl)
+            name = f"on-{decl.event}" if is_event else decl.name
+            profiles = frozenset(n.id for n in decl.profiles)
+            block = dict(
+                name=name,
+                kind="event" if is_event else "scenario",
+                event=decl.event if is_event else None,
+                profiles=(profiles or None) if is_event else profiles,
+                window=window,
+                guard=None,
+                guard_expr=None,
+                pauses=tuple(
+                    (
+                        generator.function(i.condition, profile_context=False, label="pause"),
+                        i.condition,
+                    )
+                    for i in decl.items
+                    if isinstance(i, ast.Pause)
+                ),
+                stops=tuple(
+                    (
+                        generator.function(i.condition, profile_context=False, label="stop"),
+                        i.condition,
+                    )
+                    for i in decl.items
+                    if isinstance(i, ast.Stop)
+                ),
+                line=decl.span.line,
+            )
+            pending_blocks.append((block, steps_of(name, decl.items, window)))
+
+    functions = generator.build()
+
+    profiles = tuple(
+        CompiledProfile(
+            decl.name,
+            functions[name],
+            "otherwise" if decl.condition is None else format_expr(decl.condition),
+            decl.condition,
+            decl.span.line,
+        )
+        for decl, name in profile_functions
+    )
+    blocks = []
+    for block, steps in pending_blocks:
+        block = dict(block)
+        block["guard"] = functions[block["guard"]] if block["guard"] else None
+        block["pauses"] = tuple((functions[f], e) for f, e in block["pauses"])
+        block["stops"] = tuple((functions[f], e) for f, e in block["stops"])
+        compiled_steps = tuple(
+            CompiledStep(**fields, condition=functions[f] if f else None) for fields, f in steps
+        )
+        blocks.append(CompiledBlock(**block, steps=compiled_steps))
+    blocks_tuple = tuple(blocks)
+
+    def applies(block: CompiledBlock, profile: str | None) -> bool:
+        if block.kind == "scenario":
+            return profile is not None and profile in block.profiles  # type: ignore[operator]
+        return block.profiles is None or (profile is not None and profile in block.profiles)
+
+    by_profile = {
+        profile: tuple(b for b in blocks_tuple if applies(b, profile))
+        for profile in (*checked.profiles, None)
+    }
+
+    used = checked.used_names()
+    schema = checked.schema
+    attribute_names = tuple(sorted(n for n in used if isinstance(schema[n], AttributeSpec)))
+    derived_names = frozenset(n for n in used if not isinstance(schema[n], AttributeSpec))
+    required = tuple(
+        n
+        for n in attribute_names
+        if not schema[n].optional and schema[n].default is None  # type: ignore[union-attr]
+    )
+    defaults = {
+        n: runtime_default(schema[n])
+        for n in attribute_names
+        if schema[n].default is not None  # type: ignore[union-attr]
+    }
+    return CompiledProgram(
+        profiles,
+        blocks_tuple,
+        by_profile,
+        attribute_names,
+        derived_names,
+        required,
+        defaults,
+    )
+
+
+__all__ = [
+    "DEFAULT_CATCH_UP_DAYS",
+    "CompiledBlock",
+    "CompiledProfile",
+    "CompiledProgram",
+    "CompiledStep",
+    "build",
+    "format_step",
+]

@@ -1,0 +1,216 @@
+"""A compiled scenario file: the step function and what explains it.
+
+``dunforce.compile(text)`` and ``dunforce.load(path)`` return a :class:`Program`. Its ``step`` is
+pure: no clock, no I/O, no randomness, no mutation; the same state and day always give the same
+actions in the same order.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from dunforce.attributes.catalogue import HOUSING_SCHEMA
+from dunforce.attributes.schema import Schema
+from dunforce.attributes.types import AttributeSpec, ValueType
+from dunforce.channels.registry import DEFAULT_CHANNELS, ChannelRegistry
+from dunforce.dsl import check, check_file
+from dunforce.dsl.checker import CheckedModule
+from dunforce.dsl.source import MAX_SOURCE_BYTES
+from dunforce.engine.explain import Explanation
+from dunforce.engine.plan import DEFAULT_CATCH_UP_DAYS, CompiledProgram, build
+from dunforce.engine.walk import evaluation_error, walk
+from dunforce.errors import Diagnostic, StateError
+from dunforce.ledger import analyse
+from dunforce.state import AccountState, Action
+from dunforce.values import to_date, to_money
+
+_MISSING = object()
+
+
+def runtime_value(spec: AttributeSpec, value: object) -> object:
+    """An attribute value in the form compiled conditions compare (cents, ordinals, fractions)."""
+    if value is None:
+        return None
+    kind = spec.type
+    if kind is ValueType.MONEY:
+        return int(value * 100)  # type: ignore[operator]
+    if kind is ValueType.DATE:
+        return value.toordinal()  # type: ignore[union-attr]
+    if kind is ValueType.NUMBER:
+        return Fraction(value)  # type: ignore[arg-type]
+    return value
+
+
+def _runtime_default(spec: AttributeSpec) -> object:
+    return runtime_value(spec, spec.default)
+
+
+def _as_date(value: object, name: str) -> datetime.date:
+    try:
+        return to_date(value, name)
+    except StateError as exc:
+        raise TypeError(exc.message) from None
+
+
+@attrs.frozen(eq=False)
+class Program:
+    """The compiled form of a scenario file."""
+
+    checked: CheckedModule = attrs.field(repr=False)
+    compiled: CompiledProgram = attrs.field(repr=False)
+    catch_up_days: int
+    case_threshold: Decimal
+
+    # ----- what the file says
+    @property
+    def filename(self) -> str:
+        return self.checked.filename
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The profile names, in file order."""
+        return self.checked.profiles
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """The lints of the file, each with file, line, column and message."""
+        return self.checked.warnings
+
+    @property
+    def schema(self) -> Schema:
+        """The schema accounts are validated with: the catalogue and the file's attributes."""
+        return self.checked.schema
+
+    @property
+    def channels(self) -> ChannelRegistry:
+        return self.checked.channels
+
+    # ----- stepping
+    def _values(self, state: AccountState, on: datetime.date):
+        if not isinstance(state, AccountState):
+            raise TypeError(f"state must be an AccountState, not {type(state).__name__}")
+        compiled = self.compiled
+        attributes = state.attributes
+        schema = self.checked.schema
+        values: dict[str, object] = {}
+        for name in compiled.attribute_names:
+            value = attributes.get(name, _MISSING)
+            if value is _MISSING:
+                if name in compiled.defaults:
+                    values[name] = compiled.defaults[name]
+                    continue
+                if name in compiled.required:
+                    raise StateError(
+                        f"attributes.{name}: missing, and the scenarios of {self.filename} read it",
+                        field=f"attributes.{name}",
+                        value=None,
+                        account_id=state.account_id,
+                    )
+                value = None
+            values[name] = runtime_value(schema[name], value)  # type: ignore[arg-type]
+        analysis = analyse(
+            state,
+            on,
+            threshold=int(self.case_threshold * 100),
+            names=compiled.derived_names,
+        )
+        values.update(analysis.values)
+        return values, analysis
+
+    def step(self, state: AccountState, date: datetime.date | str) -> tuple[Action, ...]:
+        """The actions due for ``state`` on ``date``, in order (scheduled day, file order).
+
+        Pure: no clock, no I/O, no mutation. An action whose key is in the history is never
+        returned, so ``step(state.record(actions), date) == ()``.
+        """
+        on = _as_date(date, "date")
+        values, analysis = self._values(state, on)
+        try:
+            _, actions = walk(self.compiled, state, on, values, analysis)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise evaluation_error(exc, self.filename, state.account_id) from None
+        return actions
+
+    def profile_of(self, state: AccountState, date: datetime.date | str) -> str | None:
+        """The account's profile on ``date`` (the first that holds), or ``None``."""
+        on = _as_date(date, "date")
+        values, _ = self._values(state, on)
+        today = on.toordinal()
+        for profile in self.compiled.profiles:
+            if profile.condition(values, today, None):
+                return profile.name
+        return None
+
+    def explain(self, state: AccountState, date: datetime.date | str) -> Explanation:
+        """For every step of the account's scenarios: fired, waiting, done, skipped (and why),
+        paused, stopped or missed."""
+        on = _as_date(date, "date")
+        values, analysis = self._values(state, on)
+        statuses: list = []
+        profile, actions = walk(self.compiled, state, on, values, analysis, statuses=statuses)
+        return Explanation.build(self, state, on, profile, values, analysis, statuses, actions)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Program {self.filename}: {len(self.profiles)} profiles, "
+            f"{len(self.compiled.blocks)} blocks, {len(self.warnings)} warnings>"
+        )
+
+
+def _program(checked: CheckedModule, *, catch_up_days: int, case_threshold: object) -> Program:
+    if isinstance(catch_up_days, bool) or not isinstance(catch_up_days, int) or catch_up_days < 0:
+        raise TypeError(f"catch_up_days must be a whole number of days >= 0, not {catch_up_days!r}")
+    try:
+        threshold = to_money(case_threshold, "case_threshold")
+    except StateError as exc:
+        raise TypeError(exc.message) from None
+    compiled = build(
+        checked,
+        channels=checked.channels,
+        catch_up_days=catch_up_days,
+        runtime_default=_runtime_default,
+    )
+    return Program(checked, compiled, catch_up_days, threshold)
+
+
+def compile(
+    text: str | bytes,
+    *,
+    filename: str = "<string>",
+    schema: Schema = HOUSING_SCHEMA,
+    channels: ChannelRegistry = DEFAULT_CHANNELS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+    case_threshold: Decimal | int | str = 0,
+    max_bytes: int = MAX_SOURCE_BYTES,
+) -> Program:
+    """Compile scenario text to a :class:`Program`; raises ``DslError`` listing every error.
+
+    >>> program = compile("profile late: in_case\\nprofile other: otherwise\\n"
+    ...                   "scenario remind for late:\\n    sms at D+2\\n")
+    >>> program.profiles
+    ('late', 'other')
+    """
+    checked = check(text, filename=filename, schema=schema, channels=channels, max_bytes=max_bytes)
+    return _program(checked, catch_up_days=catch_up_days, case_threshold=case_threshold)
+
+
+def load(
+    path: str | os.PathLike[str],
+    *,
+    schema: Schema = HOUSING_SCHEMA,
+    channels: ChannelRegistry = DEFAULT_CHANNELS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+    case_threshold: Decimal | int | str = 0,
+    max_bytes: int = MAX_SOURCE_BYTES,
+) -> Program:
+    """Read and compile a scenario file."""
+    checked = check_file(path, schema=schema, channels=channels, max_bytes=max_bytes)
+    return _program(checked, catch_up_days=catch_up_days, case_threshold=case_threshold)
+
+
+__all__ = ["Program", "compile", "load", "runtime_value"]
