@@ -1,17 +1,24 @@
 """The ``dunforce`` command line.
 
 Exit codes: 0 success; 1 the input has errors (or, with ``fmt --check``, is not formatted; with
-``check --strict``, has warnings); 2 the command was used wrongly (unknown option, missing file).
-A ``DunforceError`` is printed as its message, never as a traceback.
+``check --strict``, has warnings); 2 the command was used wrongly (unknown option, missing file;
+for ``run``, a bad date or data tables that cannot be read). A ``DunforceError`` is printed as its
+message, never as a traceback. ``run`` succeeds when some accounts are rejected: they are listed,
+with the reason, in ``rejected.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime
 import difflib
 import importlib
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from dunforce import __version__
@@ -19,7 +26,9 @@ from dunforce.attributes import HOUSING_SCHEMA, Schema
 from dunforce.channels import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl import check_file, format_source
 from dunforce.dsl.source import MAX_SOURCE_BYTES, read_source
-from dunforce.errors import DslError, DunforceError
+from dunforce.errors import DataError, DslError, DunforceError, StateError
+from dunforce.state import AccountState, Action
+from dunforce.tables import REJECTED_COLUMNS, Portfolio, Rejected
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -32,6 +41,19 @@ _EPILOG_FMT = """examples:
   dunforce fmt rules.dfs                  # rewrite the file in canonical layout
   dunforce fmt --check rules/*.dfs        # exit 1 if a file is not formatted
   dunforce fmt --diff rules.dfs           # show what would change
+"""
+_EPILOG_RUN = """examples:
+  dunforce run examples/social_housing/scenarios.dfs \\
+      --data examples/social_housing/data --date 2026-11-10 --out /tmp/run
+  dunforce run rules.dfs --data exports/2026-03-04 --date 2026-03-04 \\
+      --schema myerp.dunning:SCHEMA --channels myerp.dunning:CHANNELS
+
+The data directory holds the canonical tables: tenants.csv and ledger.csv, and optionally
+events.csv, plans.csv and history.csv (UTF-8, comma-separated, ISO dates, amounts such as
+1234.56). The command writes OUT/actions.csv, one row per action sorted by account, day and key,
+and OUT/rejected.csv, one row per account not stepped with the table, row, column and reason.
+Exit codes: 0 done (rejected accounts included), 1 the scenario file has errors, 2 usage errors
+(a missing file or directory, a bad date, tables without their required files or columns).
 """
 
 
@@ -86,6 +108,41 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--diff", action="store_true", help="print a diff instead of writing")
     _add_max_bytes(fmt)
     fmt.set_defaults(run=_fmt)
+
+    run = commands.add_parser(
+        "run",
+        help="step every account of a portfolio on a day and write the actions",
+        description="Read the canonical tables of a portfolio, step every account with the "
+        "scenario file on DATE, and write the actions and the rejected accounts as CSV.",
+        epilog=_EPILOG_RUN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("scenarios", type=Path, metavar="SCENARIOS", help="the scenario file (.dfs)")
+    run.add_argument(
+        "--data", type=Path, required=True, metavar="DIR", help="the directory of the CSV tables"
+    )
+    run.add_argument(
+        "--date", required=True, metavar="YYYY-MM-DD", help="the day the accounts are stepped for"
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="where to write actions.csv and rejected.csv (default: the current directory)",
+    )
+    run.add_argument(
+        "--schema",
+        metavar="MODULE:NAME",
+        help="a dunforce.Schema with your own attributes (default: the housing catalogue)",
+    )
+    run.add_argument(
+        "--channels",
+        metavar="MODULE:NAME",
+        help="a dunforce.ChannelRegistry with your own channels",
+    )
+    _add_max_bytes(run)
+    run.set_defaults(run=_run)
     return parser
 
 
@@ -194,6 +251,140 @@ def _fmt(args: argparse.Namespace) -> int:
             path.write_text(formatted, encoding="utf-8")
             print(f"{path}: reformatted")
     return status
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ACTION_COLUMNS: tuple[str, ...] = tuple(
+    Action("", "", "", None, (), datetime.date.min, datetime.date.min, "", None, "", "").to_dict()
+)
+
+
+def _day(text: str) -> datetime.date:
+    try:
+        if _ISO_DAY.fullmatch(text):
+            return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise _UsageError(f"--date {text!r}: not a date; write it as YYYY-MM-DD, such as 2026-03-04")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
+    """Write a whole file or nothing: a run killed while writing leaves the previous file."""
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_cell(row[c]) for c in columns] for row in rows)
+    os.replace(partial, path)
+
+
+def _refused(account_id: str, exc: DunforceError) -> Rejected:
+    """An account the program refused to step (a missing attribute it reads, say)."""
+    if isinstance(exc, StateError):
+        field, reason = exc.field, exc.message
+        if field and field.startswith("attributes."):
+            column = field.removeprefix("attributes.")
+            if reason.startswith(field):
+                reason = column + reason.removeprefix(field)
+            field = column
+        return Rejected(account_id, reason, field, exc.value, "step", None)
+    return Rejected(account_id, str(exc), None, None, "step", None)
+
+
+def _progress(items: Iterator, total: int) -> Iterator:
+    """A progress bar on the terminal when ``rich`` is installed; the items as they are else."""
+    if not sys.stderr.isatty():
+        return items
+    try:
+        from rich.console import Console
+        from rich.progress import track
+    except ImportError:
+        return items
+    return iter(
+        track(
+            items,
+            total=total,
+            description="stepping accounts",
+            console=Console(stderr=True),
+            transient=True,
+        )
+    )
+
+
+def _tally(counts: Counter) -> str:
+    if not counts:
+        return "none"
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{name} {number}" for name, number in ranked)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import dunforce
+
+    _require_file(args.scenarios)
+    if not args.data.is_dir():
+        raise _UsageError(f"--data {args.data}: no such directory")
+    day = _day(args.date)
+    if args.out.exists() and not args.out.is_dir():
+        raise _UsageError(f"--out {args.out}: not a directory")
+    schema = _load_object(args.schema, Schema, HOUSING_SCHEMA)
+    channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS)
+    load = getattr(dunforce, "load", None)
+    if load is None:
+        raise DunforceError(
+            "dunforce run: this version of dunforce has no compiler (dunforce.load is missing)"
+        )
+    program = load(args.scenarios, schema=schema, channels=channels, max_bytes=args.max_bytes)
+    try:
+        portfolio = Portfolio.read_csv(args.data)
+    except DataError as exc:
+        raise _UsageError(str(exc)) from None
+
+    actions: list[Action] = []
+    rejected: list[Rejected] = []
+    read = stepped = 0
+    items = portfolio.accounts(getattr(program, "schema", schema))
+    for item in _progress(items, total=len(portfolio.tenants)):
+        read += 1
+        if not isinstance(item, AccountState):
+            rejected.append(item)
+            continue
+        try:
+            result = program.step(item, day)
+        except DunforceError as exc:
+            rejected.append(_refused(item.account_id, exc))
+            continue
+        stepped += 1
+        actions.extend(result)
+    actions.sort(key=lambda action: (action.account_id, action.scheduled_for, action.key))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    actions_path = args.out / "actions.csv"
+    rejected_path = args.out / "rejected.csv"
+    _write_csv(actions_path, _ACTION_COLUMNS, (action.to_dict() for action in actions))
+    _write_csv(rejected_path, REJECTED_COLUMNS, (r.to_dict() for r in rejected))
+
+    warnings = len(getattr(program, "warnings", ()))
+    print(f"{args.scenarios} on {day.isoformat()}, tables from {args.data}")
+    if warnings:
+        print(f"  ({_count(warnings, 'warning')} in the scenario file: dunforce check shows them)")
+    print(f"accounts read:  {read}")
+    print(f"stepped:        {stepped}")
+    print(f"rejected:       {len(rejected)}" + (f" (see {rejected_path})" if rejected else ""))
+    print(f"actions:        {len(actions)}")
+    print(f"  by channel:   {_tally(Counter(action.channel for action in actions))}")
+    print(f"  by kind:      {_tally(Counter(action.kind for action in actions))}")
+    print(f"wrote {actions_path} ({_count(len(actions), 'action')})")
+    print(f"wrote {rejected_path} ({_count(len(rejected), 'rejected account')})")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,7 +23,7 @@ from dunforce.dsl.checker import CheckedModule
 from dunforce.dsl.source import MAX_SOURCE_BYTES
 from dunforce.engine.explain import Explanation
 from dunforce.engine.plan import DEFAULT_CATCH_UP_DAYS, CompiledProgram, build
-from dunforce.engine.walk import evaluation_error, walk
+from dunforce.engine.walk import Days, evaluation_error, walk
 from dunforce.errors import Diagnostic, StateError
 from dunforce.ledger import analyse
 from dunforce.state import AccountState, Action
@@ -91,7 +91,7 @@ class Program:
         return self.checked.channels
 
     # ----- stepping
-    def _values(self, state: AccountState, on: datetime.date):
+    def _attributes(self, state: AccountState) -> dict[str, object]:
         if not isinstance(state, AccountState):
             raise TypeError(f"state must be an AccountState, not {type(state).__name__}")
         compiled = self.compiled
@@ -113,14 +113,27 @@ class Program:
                     )
                 value = None
             values[name] = runtime_value(schema[name], value)  # type: ignore[arg-type]
-        analysis = analyse(
-            state,
-            on,
-            threshold=int(self.case_threshold * 100),
-            names=compiled.derived_names,
+        return values
+
+    def _days(self, state: AccountState, on: datetime.date):
+        attributes = self._attributes(state)
+        threshold = int(self.case_threshold * 100)
+        names = self.compiled.derived_names
+
+        def values_on(day: datetime.date):
+            analysis = analyse(state, day, threshold=threshold, names=names)
+            values = dict(attributes)
+            values.update(analysis.values)
+            return values, analysis
+
+        values, analysis = values_on(on)
+        days = Days(
+            self.compiled,
+            on.toordinal(),
+            values,
+            lambda ordinal: values_on(datetime.date.fromordinal(ordinal))[0],
         )
-        values.update(analysis.values)
-        return values, analysis
+        return days, analysis
 
     def step(self, state: AccountState, date: datetime.date | str) -> tuple[Action, ...]:
         """The actions due for ``state`` on ``date``, in order (scheduled day, file order).
@@ -129,9 +142,9 @@ class Program:
         returned, so ``step(state.record(actions), date) == ()``.
         """
         on = _as_date(date, "date")
-        values, analysis = self._values(state, on)
         try:
-            _, actions = walk(self.compiled, state, on, values, analysis)
+            days, analysis = self._days(state, on)
+            _, actions = walk(self.compiled, state, on, days, analysis)
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
         return actions
@@ -139,20 +152,17 @@ class Program:
     def profile_of(self, state: AccountState, date: datetime.date | str) -> str | None:
         """The account's profile on ``date`` (the first that holds), or ``None``."""
         on = _as_date(date, "date")
-        values, _ = self._values(state, on)
-        today = on.toordinal()
-        for profile in self.compiled.profiles:
-            if profile.condition(values, today, None):
-                return profile.name
-        return None
+        days, _ = self._days(state, on)
+        return days.at(on.toordinal())[1]
 
     def explain(self, state: AccountState, date: datetime.date | str) -> Explanation:
         """For every step of the account's scenarios: fired, waiting, done, skipped (and why),
         paused, stopped or missed."""
         on = _as_date(date, "date")
-        values, analysis = self._values(state, on)
+        days, analysis = self._days(state, on)
         statuses: list = []
-        profile, actions = walk(self.compiled, state, on, values, analysis, statuses=statuses)
+        profile, actions = walk(self.compiled, state, on, days, analysis, statuses=statuses)
+        values = days.at(on.toordinal())[0]
         return Explanation.build(self, state, on, profile, values, analysis, statuses, actions)
 
     def __repr__(self) -> str:

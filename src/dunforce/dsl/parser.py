@@ -16,6 +16,7 @@ import threading
 from collections import deque
 from decimal import Decimal
 
+import attrs
 from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import LarkError, UnexpectedInput, VisitError
 
@@ -410,7 +411,8 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Call(func, args, span=_meta_span(meta))
 
     def paren(self, meta, children):
-        return children[1]
+        # the expression spans its brackets, so that a line ends where its ')' stands
+        return attrs.evolve(children[1], span=_meta_span(meta))
 
     # ----- literals
     def number(self, meta, children):

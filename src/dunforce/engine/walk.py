@@ -28,7 +28,7 @@ from dunforce.engine.schedule import iso, shift
 from dunforce.errors import EvaluationError
 from dunforce.state import AccountState, Action
 
-FIRED, WAITING, DONE, SKIPPED, PAUSED, STOPPED, MISSED, NOT_DUE = (
+FIRED, WAITING, DONE, SKIPPED, PAUSED, STOPPED, MISSED, NOT_DUE, NOT_FOR_PROFILE = (
     "fired",
     "waiting",
     "done",
@@ -37,6 +37,7 @@ FIRED, WAITING, DONE, SKIPPED, PAUSED, STOPPED, MISSED, NOT_DUE = (
     "stopped",
     "missed",
     "not due",
+    "not for the profile",
 )
 
 
@@ -83,47 +84,63 @@ def _occurrences(
         k += 1
 
 
+class Days:
+    """The values and profile of the account as of each day a step is decided on.
+
+    A step is decided as of the day it was scheduled for, even when it is caught up later, so
+    that what a program does never depends on the days the job happened to run. The values of
+    an earlier day are computed only when a step of that day is still to be decided.
+    """
+
+    def __init__(self, program: CompiledProgram, today: int, values, compute):
+        self.program = program
+        self.today = today
+        self._compute = compute  # day ordinal -> values of that day
+        self._cache: dict[int, tuple[Mapping[str, object], str | None]] = {
+            today: (values, self._profile(values, today))
+        }
+
+    def _profile(self, values, day: int) -> str | None:
+        for candidate in self.program.profiles:
+            if candidate.condition(values, day, None):
+                return candidate.name
+        return None
+
+    def at(self, day: int) -> tuple[Mapping[str, object], str | None]:
+        found = self._cache.get(day)
+        if found is None:
+            values = self._compute(day)
+            found = self._cache[day] = (values, self._profile(values, day))
+        return found
+
+
+def _applies(block: CompiledBlock, profile: str | None) -> bool:
+    if block.kind == "scenario":
+        return profile is not None and profile in block.profiles  # type: ignore[operator]
+    return block.profiles is None or (profile is not None and profile in block.profiles)
+
+
 def walk(
     program: CompiledProgram,
     state: AccountState,
     on: datetime.date,
-    values: Mapping[str, object],
+    days: Days,
     analysis,
     *,
     statuses: list[StepStatus] | None = None,
 ) -> tuple[str | None, tuple[Action, ...]]:
     """The account's profile and the actions due on ``on``."""
     today = on.toordinal()
-    profile = None
-    for candidate in program.profiles:
-        if candidate.condition(values, today, None):
-            profile = candidate.name
-            break
+    values_today, profile_today = days.at(today)
     keys = state.issued_keys
     case = analysis.case
     explaining = statuses is not None
     emitted: list[tuple[int, int, str, Action]] = []
-    for block in program.blocks_by_profile[profile]:
-        if block.guard is not None and not block.guard(values, today, profile):
-            if explaining:
-                for step in block.steps:
-                    statuses.append(
-                        StepStatus(
-                            block.name,
-                            step.text,
-                            step.line,
-                            SKIPPED,
-                            detail="the rule's condition is false",
-                        )
-                    )
-            continue
-        stopped = any(condition(values, today, profile) for condition, _ in block.stops)
-        paused = not stopped and any(
-            condition(values, today, profile) for condition, _ in block.pauses
-        )
+    for block in program.blocks:
+        applies_today = _applies(block, profile_today)
         for step in block.steps:
             anchors = _anchors(step, block, state, analysis, today, everything=explaining)
-            if explaining and not anchors:
+            if explaining and not anchors and applies_today:
                 statuses.append(
                     StepStatus(
                         block.name,
@@ -135,13 +152,20 @@ def walk(
                 )
             for anchor in anchors:
                 for k, day in _occurrences(step, block, anchor, today, everything=explaining):
+                    if day >= today and not applies_today:
+                        continue  # today's steps are those of today's profile
                     key = f"{block.name}/{step.step_id}@{iso(anchor)}"
                     if k >= 0:
                         key += f"#{k}"
-                    status = _status(step, block, anchor, day, today, key, keys, stopped, paused)
-                    condition = step.condition
-                    if status == FIRED and condition is not None:
-                        status = FIRED if condition(values, today, profile) else SKIPPED
+                    status = _status(step, block, anchor, day, today, key, keys, case)
+                    profile = profile_today
+                    if status == FIRED:
+                        values, profile = (
+                            days.at(day) if day < today else (values_today, profile_today)
+                        )
+                        status = _decide(block, step, values, day, profile)
+                    elif not applies_today:
+                        continue  # only a replayed step can come from another profile's block
                     if status == FIRED:
                         action = Action(
                             state.account_id,
@@ -154,11 +178,11 @@ def walk(
                             block.name,
                             profile,
                             step.kind,
-                            _reason(program, profile, step, block, anchor),
+                            _reason(profile, step, block, anchor),
                             line=step.line,
                         )
                         emitted.append((day, step.index, key, action))
-                    if explaining:
+                    if explaining and (applies_today or status == FIRED):
                         statuses.append(
                             StepStatus(
                                 block.name,
@@ -171,7 +195,22 @@ def walk(
                             )
                         )
     emitted.sort(key=lambda item: item[:3])
-    return profile, tuple(item[3] for item in emitted)
+    return profile_today, tuple(item[3] for item in emitted)
+
+
+def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile) -> str:
+    """Whether a due step fires, decided as of its day."""
+    if not _applies(block, profile):
+        return NOT_FOR_PROFILE
+    if block.guard is not None and not block.guard(values, day, profile):
+        return SKIPPED
+    if any(condition(values, day, profile) for condition, _ in block.stops):
+        return STOPPED
+    if any(condition(values, day, profile) for condition, _ in block.pauses):
+        return PAUSED
+    if step.condition is not None and not step.condition(values, day, profile):
+        return SKIPPED
+    return FIRED
 
 
 def _anchors(step, block, state, analysis, today: int, *, everything: bool) -> list[int]:
@@ -193,23 +232,22 @@ def _anchors(step, block, state, analysis, today: int, *, everything: bool) -> l
     return anchors
 
 
-def _status(step, block, anchor, day, today, key, keys, stopped, paused) -> str:
+def _status(step, block, anchor, day, today, key, keys, case) -> str:
+    """What the calendar alone says of an occurrence (the conditions come after)."""
     if key in keys:
         return DONE
     if day > today:
         return WAITING
-    if (step.amount < 0 or (step.anchor == "E" and step.amount < 0)) and today >= anchor:
+    if step.amount < 0 and today >= anchor:
         return MISSED  # a step before its anchor is never issued on or after it
     if today > day + block.window:
         return MISSED
-    if stopped:
-        return STOPPED
-    if paused:
-        return PAUSED
+    if step.anchor == "D" and not step.pre_due and day < case.opened.toordinal():
+        return MISSED  # dated before its case opened: nobody was late yet
     return FIRED
 
 
-def _reason(program, profile, step, block, anchor: int) -> str:
+def _reason(profile, step, block, anchor: int) -> str:
     who = f"profile {profile}" if profile is not None else "no profile"
     where = {"scenario": "scenario", "event": "on", "rule": "rule"}[block.kind]
     anchor_name = "E" if step.anchor == "E" else "D"

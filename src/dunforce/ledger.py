@@ -1,0 +1,534 @@
+"""Ledger semantics: what an account's ledger means on a step date.
+
+This module owns the derived attributes of the catalogue (``balance``, ``debt``, the case and its
+anchor ``D``, rejections, repayment plans...): it turns an :class:`~dunforce.state.AccountState`
+and a step date into their values, following to the letter the definitions of
+``LEDGER_TERMS`` and ``DERIVED_ATTRIBUTES`` in :mod:`dunforce.attributes.catalogue`.
+
+It is pure: it never reads the clock (the step date is always an argument), does no I/O, draws
+no random number and never mutates the state. It runs for every account every morning, so it
+reads the ledger once, sorts it once, and works on plain integers (day ordinals, cents): the
+overdue amount only changes on the day after a charge's due date and on the days of payments,
+adjustments and rejections, so the runs of days that make the cases are computed from these
+change points, never day by day.
+
+Where the catalogue leaves a choice, the reading taken is stated here and in :func:`analyse`:
+
+* Rejections are matched in date order (ledger order within a day), each one against the
+  payments dated on or before it that no earlier rejection returns: the one it names (by
+  ``payment=``; the latest such payment if several carry the id), otherwise the latest one of
+  the same amount. A rejection that names a payment that does not exist (or is already returned,
+  or is dated after it) returns no payment and is not matched by amount. This makes the match of
+  a rejection depend only on what happened before it, so the past never changes.
+* A rejection's amount (for ``balance``) is the amount of the payment it returns; a rejection
+  that returns no payment is a charge of its own ``amount`` (nothing when it gives none). Such a
+  charge is a charge for the debt, the cases, ``unpaid_terms``, ``next_due_*`` and ``charges``,
+  but it is not rent: ``monthly_rent`` reads only the ``Charge`` entries.
+* A payment naming an id that several charges carry settles them oldest first, then the rest; a
+  payment naming no charge of the ledger settles oldest first.
+* The plan in force is the latest-signed among the plans signed, not cancelled and not completed
+  on the step date (so an older plan is in force again when a newer one is cancelled).
+* Every ``rejection`` event on a day without a rejection entry counts as one rejection.
+"""
+
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from dunforce.attributes.catalogue import DERIVED_ATTRIBUTES
+from dunforce.attributes.types import ValueType
+from dunforce.state import AccountState
+from dunforce.values import to_money
+
+__all__ = ["DERIVED_NAMES", "Case", "LedgerAnalysis", "analyse", "derived_attributes"]
+
+#: the names of the derived attributes, in catalogue order
+DERIVED_NAMES: frozenset[str] = frozenset(a.name for a in DERIVED_ATTRIBUTES)
+_TYPES: Mapping[str, ValueType] = {a.name: a.type for a in DERIVED_ATTRIBUTES}
+
+_PLAN_NAMES = frozenset({"plan_active", "plan_broken", "plan_remaining"})
+_REJECTION_NAMES = frozenset({"rejections_90d", "rejections_12m"})
+_PAYMENT_NAMES = frozenset({"last_payment_days", "last_payment_amount"})
+_NEXT_DUE_NAMES = frozenset({"next_due_date", "next_due_amount"})
+_RENT_NAMES = frozenset({"monthly_rent", "debt_months"})
+_HUNDRED = Decimal(100)  # a Decimal times a Decimal is faster than times an int
+
+
+@attrs.frozen
+class Case:
+    """A late episode: a maximal run of days on which the overdue amount is above the threshold."""
+
+    #: first day of the run of days with overdue amount > threshold
+    opened: datetime.date
+    #: first later day at or below the threshold; ``None`` if still open on the analysis date
+    closed: datetime.date | None
+    #: ``D``: the due date of the oldest overdue charge not fully settled on ``opened``
+    anchor: datetime.date
+
+
+@attrs.frozen
+class LedgerAnalysis:
+    """What the ledger says on ``on``, in the form the compiled step function reads.
+
+    ``values`` holds the derived attributes by name in runtime form: money in integer cents,
+    dates as ``date.toordinal()``, numbers as exact ``Fraction``, ``None`` for an optional value
+    that is not set. ``charges`` gives, for each distinct charge due date in order, its ordinal
+    and the unsettled cents of the charges due that day under the allocation on ``on``.
+    """
+
+    on: datetime.date
+    values: Mapping[str, object]
+    case: Case | None
+    cases: tuple[Case, ...]
+    charges: tuple[tuple[int, int], ...]
+
+
+def _settle(
+    unsettled: list[int], ptr: int, k: int, amount: int, targets: tuple[int, ...] | None
+) -> tuple[int, int]:
+    """Allocate ``amount``: first to ``targets``, then oldest first from ``ptr``.
+
+    ``unsettled`` is changed in place. Returns the new ``ptr`` (every charge before it is fully
+    settled) and how much of the amount went to the ``k`` overdue charges (the first ``k``).
+    """
+    overdue = 0
+    if targets:
+        for i in targets:
+            part = unsettled[i]
+            if part:
+                if part > amount:
+                    part = amount
+                unsettled[i] -= part
+                amount -= part
+                if i < k:
+                    overdue += part
+                if not amount:
+                    return ptr, overdue
+    n = len(unsettled)
+    while amount and ptr < n:
+        part = unsettled[ptr]
+        if part <= amount:
+            amount -= part
+            unsettled[ptr] = 0
+            if ptr < k:
+                overdue += part
+            ptr += 1
+        else:
+            unsettled[ptr] = part - amount
+            if ptr < k:
+                overdue += amount
+            amount = 0
+    return ptr, overdue
+
+
+def _check_arguments(on: object, threshold: object, names: object) -> None:
+    if isinstance(on, datetime.datetime) or not isinstance(on, datetime.date):
+        raise TypeError(f"on: expected a datetime.date, not {on!r}")
+    if type(threshold) is not int or threshold < 0:
+        raise ValueError(f"threshold: expected a whole number of cents >= 0, not {threshold!r}")
+    if names is not None:
+        if not isinstance(names, frozenset):
+            raise TypeError(f"names: expected a frozenset of derived names, not {names!r}")
+        unknown = names - DERIVED_NAMES
+        if unknown:
+            raise ValueError(f"names: not derived attributes: {', '.join(sorted(unknown))}")
+
+
+def analyse(
+    state: AccountState,
+    on: datetime.date,
+    *,
+    threshold: int = 0,
+    names: frozenset[str] | None = None,
+) -> LedgerAnalysis:
+    """The derived attributes of ``state`` on the step date ``on``, in runtime form.
+
+    ``threshold`` is the case threshold in cents. ``names``, when given, is the set of derived
+    attributes the caller reads: ``values`` then holds at least those (the plan, rejection,
+    last-payment, next-due and rent groups that are not asked are not computed). ``case``,
+    ``cases`` and ``charges`` are always computed.
+
+    Readings taken where the catalogue leaves a choice (see the module docstring): rejections
+    are matched in date order against the payments no earlier rejection returns, by id when they
+    name one, else the latest payment of the same amount; a rejection that returns no payment is
+    a charge of its own amount, but not rent; a rejection's amount in ``balance`` is that of the
+    payment it returns; the plan in force is the latest-signed among the plans signed, not
+    cancelled and not completed; every ``rejection`` event on a day without a rejection entry
+    counts as one rejection.
+
+    >>> from datetime import date
+    >>> from dunforce.state import Charge, Payment
+    >>> state = AccountState(
+    ...     account_id="A1",
+    ...     ledger=(Charge("450.00", date(2026, 1, 5)), Payment("200.00", date(2026, 1, 20))),
+    ... )
+    >>> result = analyse(state, date(2026, 2, 1))
+    >>> result.values["debt"], result.values["days_late"], result.case.anchor
+    (25000, 27, datetime.date(2026, 1, 5))
+    """
+    _check_arguments(on, threshold, names)
+    today = on.toordinal()
+    want_all = names is None
+
+    # -- read the ledger once: charges whatever their due date, the rest up to the step date --
+    # (due, index, cents, id, carries a period); None for a rejection counted as a charge
+    charge_rows: list[tuple[int, int, int, str | None, bool | None]] = []
+    # payments and adjustments: (day, index, cents, settles, is a payment, payment id)
+    moves: list[tuple[int, int, int, str | None, bool, str | None]] = []
+    rejections: list[tuple[int, int, str | None, int | None]] = []  # (day, index, payment, cents)
+    balance = 0
+    named = False
+    for index, entry in enumerate(state.ledger):
+        kind = entry.kind
+        if kind == "charge":
+            due = entry.due.toordinal()
+            cents = int(entry.amount * _HUNDRED)
+            charge_rows.append((due, index, cents, entry.id, entry.period is not None))
+            if due <= today:
+                balance += cents
+            continue
+        day = entry.on.toordinal()
+        if day > today:
+            continue
+        if kind == "payment":
+            cents = int(entry.amount * _HUNDRED)
+            balance -= cents
+            if entry.settles is not None:
+                named = True
+            moves.append((day, index, cents, entry.settles, True, entry.id))
+        elif kind == "adjustment":
+            cents = int(entry.amount * _HUNDRED)
+            balance -= cents
+            moves.append((day, index, cents, None, False, None))
+        else:
+            amount = entry.amount
+            rejections.append(
+                (day, index, entry.payment, None if amount is None else int(amount * _HUNDRED))
+            )
+    moves.sort()
+
+    # -- match each rejection to the payment it returns, in date order ------------------------
+    # returned: ledger index of a payment -> the day it is returned
+    returned: dict[int, int] = {}
+    operations = moves  # what changes the allocation, in date order; cents < 0: a return
+    if rejections:
+        operations = moves[:]
+        rejections.sort()
+        for day, index, payment_id, cents in rejections:
+            found = -1
+            for position in range(len(moves) - 1, -1, -1):
+                move = moves[position]
+                if move[0] > day or not move[4] or move[1] in returned:
+                    continue
+                if payment_id is not None:
+                    if move[5] == payment_id:
+                        found = position
+                        break
+                elif move[2] == cents:
+                    found = position
+                    break
+            if found >= 0:
+                returned[moves[found][1]] = day
+                operations.append((day, index, -1, None, False, None))
+                balance += moves[found][2]
+            elif cents is not None:
+                charge_rows.append((day, index, cents, None, None))
+                balance += cents
+        operations.sort()
+
+    # -- the charges in allocation order: oldest due date first, ledger order within a day ----
+    charge_rows.sort()
+    dues = [row[0] for row in charge_rows]
+    amounts = [row[2] for row in charge_rows]
+    unsettled = amounts[:]
+    count = len(dues)
+    by_id: dict[str, tuple[int, ...]] = {}
+    if named:
+        for position, row in enumerate(charge_rows):
+            if row[3] is not None:
+                by_id[row[3]] = (*by_id.get(row[3], ()), position)
+
+    want_plans = bool(state.plans) and (want_all or not _PLAN_NAMES.isdisjoint(names))
+    line_days: list[int] = []  # the overdue amount from each change day on (for plans)
+    line_amounts: list[int] = []
+
+    # -- walk the change days: due + 1 of each charge, and the days of the operations ---------
+    after = today + 1
+    n_ops = len(operations)
+    k = 0  # the charges overdue on the current day are the first k
+    ptr = 0  # every charge before ptr is fully settled
+    op = 0
+    overdue = 0
+    applied: list[tuple[int, int, int, str | None, bool, str | None]] = []
+    cases: list[Case] = []
+    opened = -1
+    anchor = -1
+    while True:
+        day = dues[k] + 1 if k < count else after
+        if op < n_ops and operations[op][0] < day:
+            day = operations[op][0]
+        if day > today:
+            break
+        while k < count and dues[k] < day:
+            overdue += unsettled[k]
+            k += 1
+        rebuild = False
+        while op < n_ops and operations[op][0] == day:
+            operation = operations[op]
+            op += 1
+            if operation[2] < 0:
+                rebuild = True
+                continue
+            applied.append(operation)
+            amount = operation[2]
+            if named and operation[3] in by_id:
+                ptr, settled = _settle(unsettled, ptr, k, amount, by_id[operation[3]])
+                overdue -= settled
+                continue
+            while amount and ptr < count:  # oldest first (_settle, inlined for speed)
+                part = unsettled[ptr]
+                if part <= amount:
+                    amount -= part
+                    unsettled[ptr] = 0
+                    if ptr < k:
+                        overdue -= part
+                    ptr += 1
+                else:
+                    unsettled[ptr] = part - amount
+                    if ptr < k:
+                        overdue -= amount
+                    amount = 0
+        if rebuild:  # a payment is returned: allocate again without it
+            applied = [a for a in applied if returned.get(a[1], after) > day]
+            unsettled = amounts[:]
+            ptr = 0
+            for operation in applied:
+                ptr, _ = _settle(unsettled, ptr, k, operation[2], by_id.get(operation[3]))
+            overdue = sum(unsettled[:k])
+        if overdue > threshold:
+            if opened < 0:
+                while not unsettled[ptr]:
+                    ptr += 1
+                opened = day
+                anchor = dues[ptr]
+        elif opened >= 0:
+            cases.append(
+                Case(
+                    datetime.date.fromordinal(opened),
+                    datetime.date.fromordinal(day),
+                    datetime.date.fromordinal(anchor),
+                )
+            )
+            opened = -1
+        if want_plans:
+            line_days.append(day)
+            line_amounts.append(overdue)
+
+    case = None
+    if opened >= 0:
+        case = Case(datetime.date.fromordinal(opened), None, datetime.date.fromordinal(anchor))
+        cases.append(case)
+
+    # -- the values --------------------------------------------------------------------------
+    late = 0
+    for past in reversed(cases):
+        if past.opened.toordinal() <= today - 365:
+            break
+        late += 1
+    first_late = False
+    if case is not None:
+        first_late = len(cases) < 2 or cases[-2].opened.toordinal() < opened - 365
+    values: dict[str, object] = {
+        "balance": balance,
+        "debt": overdue,
+        "credit": -balance if balance < 0 else 0,
+        "unpaid_terms": k - ptr - unsettled[ptr:k].count(0) if ptr < k else 0,
+        "in_case": case is not None,
+        "case_anchor": anchor if case is not None else None,
+        "case_open_date": opened if case is not None else None,
+        "days_late": today - anchor if case is not None else 0,
+        "first_late": first_late,
+        "late_episodes_12m": late,
+    }
+    if want_all or not _RENT_NAMES.isdisjoint(names):
+        rent = _monthly_rent(charge_rows, today)
+        values["monthly_rent"] = rent
+        values["debt_months"] = Fraction(overdue, rent) if rent else Fraction(0)
+    if want_all or not _REJECTION_NAMES.isdisjoint(names):
+        values.update(_rejection_counts(state, rejections, today))
+    if want_all or not _PAYMENT_NAMES.isdisjoint(names):
+        last_day = -1
+        last_amount = 0
+        for position in range(len(moves) - 1, -1, -1):
+            move = moves[position]
+            if not move[4] or move[1] in returned:
+                continue
+            if last_day < 0:
+                last_day = move[0]
+            elif move[0] != last_day:
+                break
+            last_amount += move[2]
+        values["last_payment_days"] = today - last_day if last_day >= 0 else None
+        values["last_payment_amount"] = last_amount if last_day >= 0 else None
+
+    grouped = list(zip(dues, unsettled, strict=True))
+    if len(set(dues)) < count:  # several charges due on a day: one row for the day
+        merged: list[tuple[int, int]] = []
+        for due, part in grouped:
+            if merged and merged[-1][0] == due:
+                merged[-1] = (due, merged[-1][1] + part)
+            else:
+                merged.append((due, part))
+        grouped = merged
+    if want_all or not _NEXT_DUE_NAMES.isdisjoint(names):
+        position = bisect_left(grouped, (today,))
+        if position < len(grouped):
+            values["next_due_date"], values["next_due_amount"] = grouped[position]
+        else:
+            values["next_due_date"] = values["next_due_amount"] = None
+    if want_all or not _PLAN_NAMES.isdisjoint(names):
+        values.update(_plan_values(state, today, line_days, line_amounts))
+
+    return LedgerAnalysis(on, values, case, tuple(cases), tuple(grouped))
+
+
+def _monthly_rent(rows: list[tuple[int, int, int, str | None, bool | None]], today: int) -> int:
+    """``monthly_rent`` from the charge rows (due, index, cents, id, carries a period).
+
+    Only the ``Charge`` entries are rent (a rejection counted as a charge has ``None``).
+    """
+    rent = [row for row in rows if row[4]]
+    if not rent:
+        rent = [row for row in rows if row[4] is not None]
+    latest = max((row[0] for row in rent if row[0] <= today), default=None)
+    if latest is None:
+        latest = min((row[0] for row in rent), default=None)
+        if latest is None:
+            return 0
+    return sum(row[2] for row in rent if row[0] == latest)
+
+
+def _rejection_counts(
+    state: AccountState, rejections: list[tuple[int, int, str | None, int | None]], today: int
+) -> dict[str, int]:
+    """``rejections_90d`` and ``rejections_12m``: entries, and events on days without one."""
+    days = [r[0] for r in rejections]
+    entry_days = set(days)
+    for event in state.events:
+        if event.kind == "rejection":
+            day = event.on.toordinal()
+            if day <= today and day not in entry_days:
+                days.append(day)
+    return {
+        "rejections_90d": sum(1 for day in days if day > today - 90),
+        "rejections_12m": sum(1 for day in days if day > today - 365),
+    }
+
+
+def _plan_values(
+    state: AccountState, today: int, line_days: list[int], line_amounts: list[int]
+) -> dict[str, object]:
+    """``plan_active``, ``plan_broken`` and ``plan_remaining`` on ``today``.
+
+    ``line_days``/``line_amounts`` give the overdue amount from each change day on (0 before the
+    first): the overdue amount on any day up to ``today`` is read from them.
+    """
+
+    def overdue_on(day: int) -> int:
+        position = bisect_right(line_days, day) - 1
+        return line_amounts[position] if position >= 0 else 0
+
+    in_force = None
+    plans = state.plans
+    order = sorted(range(len(plans)), key=lambda i: (plans[i].signed_on, i), reverse=True)
+    for position in order:  # latest-signed first; within a day, the later in plan order first
+        plan = plans[position]
+        signed = plan.signed_on.toordinal()
+        if signed > today:
+            continue
+        if plan.cancelled_on is not None and plan.cancelled_on.toordinal() <= today:
+            continue
+        # completed on the first day after signing with an overdue amount of 0
+        if signed + 1 <= today:
+            later = line_amounts[bisect_right(line_days, signed + 1) :]  # every change day <= today
+            if overdue_on(signed + 1) == 0 or 0 in later:
+                continue
+        in_force = plan
+        break
+    if in_force is None:
+        return {"plan_active": False, "plan_broken": False, "plan_remaining": 0}
+    dues = [i.due.toordinal() for i in in_force.instalments]
+    cents = [int(i.amount * 100) for i in in_force.instalments]
+    signed = in_force.signed_on.toordinal()
+    broken = False
+    for due in sorted(set(dues)):
+        if signed <= due < today:
+            target = sum(c for d, c in zip(dues, cents, strict=True) if d >= due + 1)
+            if overdue_on(due + 1) > target:
+                broken = True
+                break
+    remaining = sum(c for d, c in zip(dues, cents, strict=True) if d >= today)
+    return {"plan_active": True, "plan_broken": broken, "plan_remaining": remaining}
+
+
+# ------------------------------------------------------------------------------ public form
+
+
+def _exact(number: Fraction) -> Decimal | Fraction:
+    """A fraction as a ``Decimal`` when it has a finite decimal expansion, else unchanged."""
+    denominator = number.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return number
+    scale = max(twos, fives)
+    return Decimal(number.numerator * (10**scale // number.denominator)).scaleb(-scale)
+
+
+def public_value(name: str, value: object) -> object:
+    """A derived value in runtime form turned into its public form (see ``derived_attributes``)."""
+    if value is None:
+        return None
+    kind = _TYPES[name]
+    if kind is ValueType.MONEY:
+        return Decimal(value).scaleb(-2)
+    if kind is ValueType.DATE:
+        return datetime.date.fromordinal(value)
+    if kind is ValueType.NUMBER:
+        return _exact(Fraction(value))
+    return value
+
+
+def derived_attributes(
+    state: AccountState, on: datetime.date, *, threshold: Decimal = Decimal(0)
+) -> dict[str, object]:
+    """Every derived attribute of ``state`` on ``on``, in public form, for people and docs.
+
+    Money is a ``Decimal`` with two decimals, a date a ``datetime.date``, a number a ``Decimal``
+    when it is exact as a decimal (else a ``Fraction``), an optional value not set ``None``.
+    ``threshold`` is the case threshold in euros.
+
+    >>> from datetime import date
+    >>> from dunforce.state import Charge, Payment
+    >>> state = AccountState(
+    ...     account_id="A1",
+    ...     ledger=(Charge("400.00", date(2026, 1, 5)), Payment("100.00", date(2026, 1, 20))),
+    ... )
+    >>> values = derived_attributes(state, date(2026, 2, 1))
+    >>> values["debt"], values["debt_months"], values["case_anchor"]
+    (Decimal('300.00'), Decimal('0.75'), datetime.date(2026, 1, 5))
+    """
+    cents = int(to_money(threshold, "threshold") * 100)
+    values = analyse(state, on, threshold=cents).values
+    return {a.name: public_value(a.name, values[a.name]) for a in DERIVED_ATTRIBUTES}
