@@ -29,6 +29,10 @@ Where the catalogue leaves a choice, the reading taken is stated here and in :fu
 * The plan in force is the latest-signed among the plans signed, not cancelled and not completed
   on the step date (so an older plan is in force again when a newer one is cancelled).
 * Every ``rejection`` event on a day without a rejection entry counts as one rejection.
+
+Two consequences of the definitions, kept as written: a case still open but opened 365 days or
+more before the step date is not counted by ``late_episodes_12m``; and an instalment due on day
+e is checked on e + 1 with the payments of e + 1 included, so paying it a day late keeps the plan.
 """
 
 from __future__ import annotations

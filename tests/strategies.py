@@ -1,0 +1,69 @@
+"""Hypothesis strategies for account states: a few months of rent with varied payers."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from dunforce import AccountState, Charge, Event, Payment, Rejection
+
+START = datetime.date(2026, 1, 1)
+
+
+def _month(start: datetime.date, months: int, day: int) -> datetime.date:
+    index = start.month - 1 + months
+    return datetime.date(start.year + index // 12, index % 12 + 1, day)
+
+
+@st.composite
+def ledgers(draw, months: int = 6):
+    rent = Decimal(draw(st.integers(300, 900)))
+    due_day = draw(st.integers(1, 28))
+    entries: list = []
+    events: list = []
+    for month in range(months):
+        due = _month(START, month, due_day)
+        entries.append(Charge(amount=rent, due=due, period=f"{due:%Y-%m}", id=f"c{month}"))
+        behaviour = draw(st.sampled_from(["on_time", "early", "late", "partial", "none", "more"]))
+        payment_id = f"p{month}"
+        if behaviour == "none":
+            continue
+        delay = {"on_time": 0, "early": -draw(st.integers(1, 5)), "more": 0}.get(
+            behaviour, draw(st.integers(1, 40))
+        )
+        amount = rent / 2 if behaviour == "partial" else rent + 50 if behaviour == "more" else rent
+        paid_on = due + datetime.timedelta(days=delay)
+        entries.append(Payment(amount=amount, on=paid_on, id=payment_id))
+        if draw(st.integers(0, 9)) == 0:  # a direct debit returned a few days later
+            returned = paid_on + datetime.timedelta(days=draw(st.integers(1, 6)))
+            entries.append(Rejection(on=returned, payment=payment_id))
+            events.append(Event("rejection", on=returned))
+    return tuple(entries), tuple(events)
+
+
+@st.composite
+def states(draw, months: int = 6):
+    ledger, events = draw(ledgers(months))
+    attributes = {
+        "apl": draw(st.booleans()),
+        "fsl": draw(st.booleans()),
+        "payment_method": draw(st.sampled_from(["debit", "transfer", "cheque", "cash"])),
+        "household_size": draw(st.integers(1, 6)),
+        "prior_orders": draw(st.integers(0, 2)),
+        "lease_start": draw(st.dates(datetime.date(2012, 1, 1), datetime.date(2025, 12, 31))),
+        "housing_type": draw(st.sampled_from(["apartment", "house"])),
+        "departement": draw(st.sampled_from(["75", "57", "69", "971"])),
+    }
+    if draw(st.booleans()):
+        attributes["income"] = Decimal(draw(st.integers(500, 3000)))
+    return AccountState(
+        account_id=f"A{draw(st.integers(1, 99999))}",
+        attributes=attributes,
+        ledger=ledger,
+        events=events,
+    )
+
+
+step_dates = st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 7, 31))

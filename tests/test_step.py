@@ -1,0 +1,295 @@
+"""The step function: exact on the brief's example, and pure, idempotent, schedule-independent."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dunforce
+from dunforce import AccountState, Charge, Event, Payment, Plan
+from dunforce.engine.evaluate import Interpreter
+from dunforce.ledger import derived_attributes
+from strategies import states, step_dates
+
+ROOT = Path(__file__).parent.parent
+BRIEF = "profile standard: otherwise\nif apl and first_late then sms at D+2, call at D+10\n"
+RICH = """\
+profile chronic:  late_episodes_12m >= 2
+profile standard: otherwise
+
+scenario firm for chronic:
+    sms "relance_ferme" at D+1
+    call at D+5 if debt >= 100 €
+    sms "relance" every 7 days from D+8 until D+40
+    letter "mise_en_demeure" registered at D+30 if debt_months >= 1
+    stop when debt < 10 €
+
+scenario gentle for standard:
+    email "rappel" at D-3 if payment_method == "transfer"
+    sms "relance_1" at D+2
+    call at D+10 if debt > 0 €
+    sms "relance_2" every 10 days from D+15
+    pause while plan_active
+
+on rejection:
+    sms "rejet" at E+1
+    call at E+3bd
+"""
+DAY = datetime.timedelta(days=1)
+programs = {
+    "brief": dunforce.compile(BRIEF),
+    "rich": dunforce.compile(RICH),
+    "social_housing": dunforce.load(ROOT / "examples" / "social_housing" / "scenarios.dfs"),
+}
+PROGRAMS = st.sampled_from(sorted(programs)).map(programs.__getitem__)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def run(program, state, days):
+    """Step every day of ``days`` in turn, recording what was issued."""
+    issued = []
+    for day in days:
+        actions = program.step(state, day)
+        state = state.record(actions)
+        issued.extend(actions)
+    return issued, state
+
+
+# ------------------------------------------------------------------ the brief's example
+
+
+def tenant(apl: bool, *extra) -> AccountState:
+    charge = Charge(amount="450.00", due=datetime.date(2026, 3, 2))  # a Monday
+    return AccountState(account_id="T1", attributes={"apl": apl}, ledger=(charge, *extra))
+
+
+MARCH = [datetime.date(2026, 3, 1) + n * DAY for n in range(31)]
+
+
+def test_the_brief_example_sends_an_sms_on_4_march_and_a_call_task_on_12_march():
+    issued, _ = run(programs["brief"], tenant(True), MARCH)
+    assert [(a.emitted_on, a.channel, a.kind) for a in issued] == [
+        (datetime.date(2026, 3, 4), "sms", "automatic"),
+        (datetime.date(2026, 3, 12), "call", "task"),
+    ]
+    assert issued[0].key == f"{issued[0].scenario}/sms::D+2@2026-03-02"
+
+
+def test_nothing_after_the_debt_is_paid():
+    paid = Payment(amount="450.00", on=datetime.date(2026, 3, 8))
+    issued, _ = run(programs["brief"], tenant(True, paid), MARCH)
+    assert [a.channel for a in issued] == ["sms"]
+
+
+def test_nothing_for_a_tenant_without_apl():
+    assert run(programs["brief"], tenant(False), MARCH)[0] == []
+
+
+# ------------------------------------------------------------------ properties
+
+
+@SETTINGS
+@given(PROGRAMS, states(), step_dates)
+def test_step_is_pure_and_deterministic(program, state, day):
+    before = AccountState(
+        account_id=state.account_id,
+        attributes=dict(state.attributes),
+        ledger=state.ledger,
+        events=state.events,
+        history=state.history,
+    )
+    first = program.step(state, day)
+    assert program.step(state, day) == first  # same inputs, same output, same order
+    assert state == before  # the state is not touched
+    assert list(first) == sorted(first, key=lambda a: a.scheduled_for) or len(first) < 2
+
+
+@SETTINGS
+@given(PROGRAMS, states(), step_dates)
+def test_step_is_idempotent(program, state, day):
+    actions = program.step(state, day)
+    assert program.step(state.record(actions), day) == ()
+
+
+@SETTINGS
+@given(states(), step_dates)
+def test_no_post_due_action_without_an_open_case(state, day):
+    post_due_only = dunforce.compile(
+        RICH.split("on rejection:")[0].replace(
+            '    email "rappel" at D-3 if payment_method == "transfer"\n', ""
+        )
+    )
+    if not derived_attributes(state, day)["in_case"]:
+        assert post_due_only.step(state, day) == ()
+
+
+@SETTINGS
+@given(PROGRAMS, states(), st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)))
+def test_running_every_other_day_issues_what_running_every_day_issues(program, state, start):
+    month = [start + n * DAY for n in range(31)]
+    daily, _ = run(program, state, month)
+    alternate, _ = run(program, state, month[::2])
+    daily_keys = {a.key for a in daily}
+    alternate_keys = {a.key for a in alternate}
+    assert alternate_keys <= daily_keys
+    for action in daily:
+        if action.key in alternate_keys:
+            continue
+        # the only differences: the next run came on the anchor of a step due before it (a
+        # reminder is never sent on or after the due date), or after the case had closed
+        next_run = action.scheduled_for + DAY
+        before_anchor = re.search(r":[DE]-\d+\w*(/\w+)?@(\d{4}-\d\d-\d\d)", action.key)
+        if before_anchor:
+            assert next_run >= datetime.date.fromisoformat(before_anchor.group(2)), action.key
+        else:
+            assert not derived_attributes(state, next_run)["in_case"], action.key
+    # each action keeps the day it was scheduled for, whenever it is issued
+    by_key = {a.key: a.scheduled_for for a in daily}
+    assert all(by_key[a.key] == a.scheduled_for for a in alternate)
+
+
+@SETTINGS
+@given(states(), step_dates)
+def test_inserting_a_step_does_not_change_the_other_keys(state, day):
+    inserted = RICH.replace(
+        "scenario gentle for standard:\n",
+        'scenario gentle for standard:\n    letter "nouveau" at D+4\n',
+    )
+    before = {a.key for a in programs["rich"].step(state, day)}
+    after = {a.key for a in dunforce.compile(inserted).step(state, day)}
+    assert after - {k for k in after if "letter:nouveau" in k} == before
+
+
+@SETTINGS
+@given(states(), step_dates)
+def test_compiled_conditions_agree_with_the_interpreter(state, day):
+    program = programs["social_housing"]
+    days, _ = program._days(state, day)
+    values, _ = days.at(day.toordinal())
+    interpreter = Interpreter(program.checked, profile_context=True)
+    for profile in program.compiled.profiles:
+        if profile.expr is None:
+            continue
+        compiled = profile.condition(values, day.toordinal(), None)
+        assert compiled == interpreter.value(profile.expr, values, day.toordinal(), None)
+
+
+# ------------------------------------------------------------------ semantics, case by case
+
+
+def rich_tenant(*entries, events=(), plans=(), method="transfer"):
+    return AccountState(
+        account_id="R1",
+        attributes={"payment_method": method},
+        ledger=entries,
+        events=events,
+        plans=plans,
+    )
+
+
+RENT = Charge(amount="500.00", due=datetime.date(2026, 4, 10), id="april")
+
+
+def test_a_pre_due_step_fires_before_the_due_date_and_never_on_or_after_it():
+    program = programs["rich"]
+    reminder = [a for a in program.step(rich_tenant(RENT), "2026-04-07") if a.channel == "email"]
+    assert [a.scheduled_for for a in reminder] == [datetime.date(2026, 4, 7)]
+    assert [a for a in program.step(rich_tenant(RENT), "2026-04-10") if a.channel == "email"] == []
+    # caught up the day before the due date, not on it
+    late = [a for a in program.step(rich_tenant(RENT), "2026-04-09") if a.channel == "email"]
+    assert [a.emitted_on for a in late] == [datetime.date(2026, 4, 9)]
+
+
+def test_a_pre_due_step_waits_for_a_charge_that_credit_does_not_cover():
+    credit = Payment(amount="500.00", on=datetime.date(2026, 4, 1))
+    actions = programs["rich"].step(rich_tenant(RENT, credit), "2026-04-07")
+    assert [a for a in actions if a.channel == "email"] == []
+
+
+def test_catch_up_within_the_window_and_missed_beyond_it():
+    program = programs["rich"]
+    state = rich_tenant(RENT, method="debit")
+    # D+2 is 12 April; run on 15 April (3 days later): caught up, scheduled for the 12th
+    caught = [a for a in program.step(state, "2026-04-15") if a.template == "relance_1"]
+    assert [(a.scheduled_for, a.emitted_on) for a in caught] == [
+        (datetime.date(2026, 4, 12), datetime.date(2026, 4, 15))
+    ]
+    assert [a for a in program.step(state, "2026-04-16") if a.template == "relance_1"] == []
+    explained = program.explain(state, "2026-04-16")
+    missed = [s for s in explained.statuses if s.status == "missed"]
+    assert any("relance_1" in s.step for s in missed)
+    assert "missed" in str(explained) and "relance_1" in str(explained)
+
+
+def test_a_repeat_fires_every_interval_with_its_own_key():
+    program = programs["rich"]
+    issued, _ = run(
+        program,
+        rich_tenant(RENT, method="debit"),
+        [datetime.date(2026, 4, 10) + n * DAY for n in range(50)],
+    )
+    repeats = [a for a in issued if a.template == "relance_2"]
+    assert [a.scheduled_for.isoformat() for a in repeats] == [
+        "2026-04-25",
+        "2026-05-05",
+        "2026-05-15",
+        "2026-05-25",
+    ]
+    assert len({a.key for a in repeats}) == 4 and repeats[1].key.endswith("#1")
+
+
+def test_pause_while_a_plan_is_active_and_explain_says_so():
+    plan = Plan(signed_on="2026-04-11", instalments=[("2026-05-10", "100.00")])
+    state = rich_tenant(RENT, plans=(plan,), method="debit")
+    assert [a for a in programs["rich"].step(state, "2026-04-12") if a.channel == "sms"] == []
+    statuses = programs["rich"].explain(state, "2026-04-12").statuses
+    assert any(s.status == "paused" for s in statuses)
+
+
+def test_event_steps_are_timed_from_the_event_in_business_days():
+    rejected = Event("rejection", on="2026-04-17")  # a Friday
+    issued, _ = run(
+        programs["rich"],
+        rich_tenant(events=(rejected,)),
+        [datetime.date(2026, 4, 17) + n * DAY for n in range(7)],
+    )
+    assert [(a.channel, a.scheduled_for.isoformat()) for a in issued] == [
+        ("sms", "2026-04-18"),
+        ("call", "2026-04-22"),  # three business days after Friday: Wednesday
+    ]
+
+
+def test_actions_of_a_day_come_in_scheduled_then_file_order():
+    issued = programs["rich"].step(rich_tenant(RENT, method="debit"), "2026-04-20")
+    days = [(a.scheduled_for, a.line) for a in issued]
+    assert days == sorted(days)
+
+
+def test_a_run_time_failure_points_at_the_scenario_line():
+    program = dunforce.compile(
+        "profile heavy: debt / monthly_rent > 2\nprofile other: otherwise\n", filename="r.dfs"
+    )
+    with pytest.raises(dunforce.EvaluationError) as info:
+        program.step(AccountState(account_id="Z"), "2026-01-01")
+    assert str(info.value).startswith("r.dfs:1: account Z: division by zero")
+
+
+def test_a_missing_required_attribute_is_a_state_error_naming_it():
+    program = dunforce.compile('profile m: payment_method == "debit"\nprofile o: otherwise\n')
+    with pytest.raises(dunforce.StateError) as info:
+        program.step(AccountState(account_id="Z"), "2026-01-01")
+    assert info.value.field == "attributes.payment_method" and info.value.account_id == "Z"
+
+
+def test_dates_may_be_given_as_iso_text_and_bad_ones_are_refused():
+    program = programs["brief"]
+    assert program.step(tenant(True), "2026-03-04") == program.step(
+        tenant(True), datetime.date(2026, 3, 4)
+    )
+    with pytest.raises(TypeError):
+        program.step(tenant(True), "04/03/2026")
