@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import dunforce
 from dunforce import AccountState, Charge, Event, Payment, Plan
 from dunforce.engine.evaluate import Interpreter
-from dunforce.ledger import derived_attributes
+from dunforce.ledger import analyse, derived_attributes
 from strategies import states, step_dates
 
 ROOT = Path(__file__).parent.parent
@@ -145,7 +145,10 @@ def test_running_every_other_day_issues_what_running_every_day_issues(program, s
         next_run = action.scheduled_for + DAY
         before_anchor = re.search(r":[DE]-\d+\w*(/\w+)?@(\d{4}-\d\d-\d\d)", action.key)
         if before_anchor:
-            assert next_run >= datetime.date.fromisoformat(before_anchor.group(2)), action.key
+            # ... or the charge it reminds of was paid before the next run
+            due = datetime.date.fromisoformat(before_anchor.group(2))
+            owed = dict(analyse(state, next_run).charges).get(due.toordinal(), 0)
+            assert next_run >= due or owed == 0, action.key
         else:
             assert not derived_attributes(state, next_run)["in_case"], action.key
     # each action keeps the day it was scheduled for, whenever it is issued
@@ -272,11 +275,16 @@ def test_actions_of_a_day_come_in_scheduled_then_file_order():
 
 def test_a_run_time_failure_points_at_the_scenario_line():
     program = dunforce.compile(
-        "profile heavy: debt / monthly_rent > 2\nprofile other: otherwise\n", filename="r.dfs"
+        "profile heavy: debt / credit > 2\nprofile other: otherwise\n"
+        "scenario s for heavy, other:\n    sms at D+1\n",
+        filename="r.dfs",
     )
-    with pytest.raises(dunforce.EvaluationError) as info:
-        program.step(AccountState(account_id="Z"), "2026-01-01")
-    assert str(info.value).startswith("r.dfs:1: account Z: division by zero")
+    # in a case, credit is 0
+    state = AccountState(account_id="Z", ledger=(Charge(amount="100", due="2026-01-01"),))
+    for call in (program.step, program.profile_of, program.explain):
+        with pytest.raises(dunforce.EvaluationError) as info:
+            call(state, "2026-01-02")
+        assert str(info.value).startswith("r.dfs:1: account Z: division by zero")
 
 
 def test_a_missing_required_attribute_is_a_state_error_naming_it():
@@ -293,3 +301,14 @@ def test_dates_may_be_given_as_iso_text_and_bad_ones_are_refused():
     )
     with pytest.raises(TypeError):
         program.step(tenant(True), "04/03/2026")
+
+
+@SETTINGS
+@given(PROGRAMS, states(), step_dates)
+def test_explain_fires_exactly_what_step_returns(program, state, day):
+    explanation = program.explain(state, day)
+    fired = [s.key for s in explanation.statuses if s.status == "fired"]
+    assert sorted(fired) == sorted(a.key for a in program.step(state, day))
+    assert explanation.actions == program.step(state, day)
+    frame = explanation.to_frame()
+    assert len(frame) == len(explanation.statuses)

@@ -65,6 +65,10 @@ class Program:
     compiled: CompiledProgram = attrs.field(repr=False)
     catch_up_days: int
     case_threshold: Decimal
+    _threshold: int = attrs.field(init=False, repr=False)  # in cents
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_threshold", int(self.case_threshold * 100))
 
     # ----- what the file says
     @property
@@ -91,6 +95,17 @@ class Program:
         return self.checked.channels
 
     # ----- stepping
+    def _check_required(self, state: AccountState) -> None:
+        attributes = state.attributes
+        for name in self.compiled.required:
+            if name not in attributes:
+                raise StateError(
+                    f"attributes.{name}: missing, and the scenarios of {self.filename} read it",
+                    field=f"attributes.{name}",
+                    value=None,
+                    account_id=state.account_id,
+                )
+
     def _attributes(self, state: AccountState) -> dict[str, object]:
         if not isinstance(state, AccountState):
             raise TypeError(f"state must be an AccountState, not {type(state).__name__}")
@@ -115,18 +130,18 @@ class Program:
             values[name] = runtime_value(schema[name], value)  # type: ignore[arg-type]
         return values
 
-    def _days(self, state: AccountState, on: datetime.date):
+    def _days(self, state: AccountState, on: datetime.date, analysis=None):
         attributes = self._attributes(state)
-        threshold = int(self.case_threshold * 100)
+        threshold = self._threshold
         names = self.compiled.derived_names
 
-        def values_on(day: datetime.date):
-            analysis = analyse(state, day, threshold=threshold, names=names)
+        def values_on(day: datetime.date, known=None):
+            found = known or analyse(state, day, threshold=threshold, names=names)
             values = dict(attributes)
-            values.update(analysis.values)
-            return values, analysis
+            values.update(found.values)
+            return values, found
 
-        values, analysis = values_on(on)
+        values, analysis = values_on(on, analysis)
         days = Days(
             self.compiled,
             on.toordinal(),
@@ -141,10 +156,18 @@ class Program:
         Pure: no clock, no I/O, no mutation. An action whose key is in the history is never
         returned, so ``step(state.record(actions), date) == ()``.
         """
-        on = _as_date(date, "date")
+        on = date if type(date) is datetime.date else _as_date(date, "date")
+        compiled = self.compiled
         try:
-            days, analysis = self._days(state, on)
-            _, actions = walk(self.compiled, state, on, days, analysis)
+            analysis = analyse(state, on, threshold=self._threshold, names=compiled.derived_names)
+            if analysis.case is None and not compiled.has_other_anchors:
+                # only post-due steps, and nothing is overdue: nothing can fire; the required
+                # attributes are still checked, so that an account fails the same on every day
+                if compiled.required:
+                    self._check_required(state)
+                return ()
+            days, analysis = self._days(state, on, analysis)
+            _, actions = walk(compiled, state, on, days, analysis)
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
         return actions
@@ -152,18 +175,24 @@ class Program:
     def profile_of(self, state: AccountState, date: datetime.date | str) -> str | None:
         """The account's profile on ``date`` (the first that holds), or ``None``."""
         on = _as_date(date, "date")
-        days, _ = self._days(state, on)
-        return days.at(on.toordinal())[1]
+        try:
+            days, _ = self._days(state, on)
+            return days.at(on.toordinal())[1]
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise evaluation_error(exc, self.filename, state.account_id) from None
 
     def explain(self, state: AccountState, date: datetime.date | str) -> Explanation:
         """For every step of the account's scenarios: fired, waiting, done, skipped (and why),
         paused, stopped or missed."""
         on = _as_date(date, "date")
-        days, analysis = self._days(state, on)
-        statuses: list = []
-        profile, actions = walk(self.compiled, state, on, days, analysis, statuses=statuses)
-        values = days.at(on.toordinal())[0]
-        return Explanation.build(self, state, on, profile, values, analysis, statuses, actions)
+        try:
+            days, analysis = self._days(state, on)
+            statuses: list = []
+            profile, actions = walk(self.compiled, state, on, days, analysis, statuses=statuses)
+            values = days.at(on.toordinal())[0]
+            return Explanation.build(self, state, on, profile, values, analysis, statuses, actions)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise evaluation_error(exc, self.filename, state.account_id) from None
 
     def __repr__(self) -> str:
         return (

@@ -49,6 +49,14 @@ class CompiledStep:
     expr: ast.Expr | None
     text: str
     line: int
+    key_prefix: str = attrs.field(init=False)  # "block/step_id@"
+    #: a post-due step at one offset in days: the case of almost every step, checked inline
+    simple: bool = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "key_prefix", f"{self.block}/{self.step_id}@")
+        simple = self.anchor == "D" and self.amount >= 0 and self.every is None
+        object.__setattr__(self, "simple", simple and self.unit == "d")
 
     @property
     def pre_due(self) -> bool:
@@ -80,6 +88,8 @@ class CompiledProgram:
     derived_names: frozenset[str]  # derived attributes the program reads
     required: tuple[str, ...]  # attributes the program reads that an account must supply
     defaults: Mapping[str, object]  # runtime defaults of the attributes it reads
+    #: whether a step can fire without an open case (pre-due and event steps)
+    has_other_anchors: bool = False
 
 
 def _rule_name(rule: ast.RuleDecl) -> str:
@@ -271,6 +281,7 @@ def build(
         derived_names,
         required,
         defaults,
+        any(s.pre_due or s.anchor == "E" for b in blocks_tuple for s in b.steps),
     )
 
 

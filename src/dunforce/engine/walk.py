@@ -96,9 +96,8 @@ class Days:
         self.program = program
         self.today = today
         self._compute = compute  # day ordinal -> values of that day
-        self._cache: dict[int, tuple[Mapping[str, object], str | None]] = {
-            today: (values, self._profile(values, today))
-        }
+        self._values: dict[int, Mapping[str, object]] = {today: values}
+        self._profiles: dict[int, str | None] = {}
 
     def _profile(self, values, day: int) -> str | None:
         for candidate in self.program.profiles:
@@ -107,11 +106,13 @@ class Days:
         return None
 
     def at(self, day: int) -> tuple[Mapping[str, object], str | None]:
-        found = self._cache.get(day)
-        if found is None:
-            values = self._compute(day)
-            found = self._cache[day] = (values, self._profile(values, day))
-        return found
+        """The values and the profile of a day, computed the first time they are asked for."""
+        values = self._values.get(day)
+        if values is None:
+            values = self._values[day] = self._compute(day)
+        if day not in self._profiles:
+            self._profiles[day] = self._profile(values, day)
+        return values, self._profiles[day]
 
 
 def _applies(block: CompiledBlock, profile: str | None) -> bool:
@@ -130,11 +131,14 @@ def walk(
     statuses: list[StepStatus] | None = None,
 ) -> tuple[str | None, tuple[Action, ...]]:
     """The account's profile and the actions due on ``on``."""
+    if statuses is None:
+        return None, _due(program, state, on, days, analysis)
     today = on.toordinal()
-    values_today, profile_today = days.at(today)
-    keys = state.issued_keys
     case = analysis.case
     explaining = statuses is not None
+    values_today, profile_today = days.at(today)
+    keys = state.issued_keys
+    anchor_texts: dict[int, str] = {}
     emitted: list[tuple[int, int, str, Action]] = []
     for block in program.blocks:
         applies_today = _applies(block, profile_today)
@@ -154,7 +158,10 @@ def walk(
                 for k, day in _occurrences(step, block, anchor, today, everything=explaining):
                     if day >= today and not applies_today:
                         continue  # today's steps are those of today's profile
-                    key = f"{block.name}/{step.step_id}@{iso(anchor)}"
+                    anchor_text = anchor_texts.get(anchor)
+                    if anchor_text is None:
+                        anchor_text = anchor_texts[anchor] = iso(anchor)
+                    key = step.key_prefix + anchor_text
                     if k >= 0:
                         key += f"#{k}"
                     status = _status(step, block, anchor, day, today, key, keys, case)
@@ -178,7 +185,7 @@ def walk(
                             block.name,
                             profile,
                             step.kind,
-                            _reason(profile, step, block, anchor),
+                            _reason(profile, step, block, anchor_text),
                             line=step.line,
                         )
                         emitted.append((day, step.index, key, action))
@@ -196,6 +203,68 @@ def walk(
                         )
     emitted.sort(key=lambda item: item[:3])
     return profile_today, tuple(item[3] for item in emitted)
+
+
+def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysis):
+    """The step function's path: the same decisions as ``walk``, without the bookkeeping of
+    ``explain``, and with the common step (one post-due offset in days) checked inline."""
+    today = on.toordinal()
+    case = analysis.case
+    case_anchor = opened = -1
+    if case is not None:
+        case_anchor, opened = case.anchor.toordinal(), case.opened.toordinal()
+    keys = state.issued_keys
+    anchor_texts: dict[int, str] = {}
+    emitted = []
+    for block in program.blocks:
+        window = block.window
+        for step in block.steps:
+            if step.simple:
+                if case is None:
+                    continue
+                day = case_anchor + step.amount
+                if day > today or day + window < today or day < opened:
+                    continue
+                due = ((case_anchor, -1, day),)
+            else:
+                due = [
+                    (anchor, k, day)
+                    for anchor in _anchors(step, block, state, analysis, today, everything=False)
+                    for k, day in _occurrences(step, block, anchor, today, everything=False)
+                ]
+            for anchor, k, day in due:
+                anchor_text = anchor_texts.get(anchor)
+                if anchor_text is None:
+                    anchor_text = anchor_texts[anchor] = iso(anchor)
+                key = (
+                    step.key_prefix + anchor_text
+                    if k < 0
+                    else (f"{step.key_prefix}{anchor_text}#{k}")
+                )
+                if key in keys:
+                    continue
+                if _status(step, block, anchor, day, today, key, keys, case) != FIRED:
+                    continue
+                values, profile = days.at(day)
+                if _decide(block, step, values, day, profile) != FIRED:
+                    continue
+                action = Action(
+                    state.account_id,
+                    key,
+                    step.channel,
+                    step.template,
+                    step.options,
+                    datetime.date.fromordinal(day),
+                    on,
+                    block.name,
+                    profile,
+                    step.kind,
+                    _reason(profile, step, block, anchor_text),
+                    line=step.line,
+                )
+                emitted.append((day, step.index, key, action))
+    emitted.sort(key=lambda item: item[:3])
+    return tuple(item[3] for item in emitted)
 
 
 def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile) -> str:
@@ -247,13 +316,13 @@ def _status(step, block, anchor, day, today, key, keys, case) -> str:
     return FIRED
 
 
-def _reason(profile, step, block, anchor: int) -> str:
+def _reason(profile, step, block, anchor_text: str) -> str:
     who = f"profile {profile}" if profile is not None else "no profile"
     where = {"scenario": "scenario", "event": "on", "rule": "rule"}[block.kind]
     anchor_name = "E" if step.anchor == "E" else "D"
     return (
         f"{who}; {where} {block.name}, line {step.line}: {step.text} "
-        f"({anchor_name} = {iso(anchor)})"
+        f"({anchor_name} = {anchor_text})"
     )
 
 
