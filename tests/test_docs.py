@@ -183,3 +183,23 @@ def test_quoted_check_output_is_what_the_command_prints(scenario, console, tmp_p
 def test_the_docs_have_checked_examples():
     assert len(scenario_blocks()) >= 20
     assert len(console_pairs()) >= 2
+
+
+def python_blocks() -> list:
+    params = []
+    for page in WRITTEN_PAGES:
+        for number, (marker, language, body) in enumerate(blocks(page), start=1):
+            if language == "python" and marker != "fragment":
+                params.append(pytest.param(body, id=f"{page}#{number}"))
+    return params
+
+
+@pytest.mark.parametrize("code", python_blocks())
+def test_python_examples_in_the_docs_run(code):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

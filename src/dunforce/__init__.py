@@ -13,6 +13,7 @@ from dunforce.attributes import (
 from dunforce.channels import DEFAULT_CHANNELS, Channel, ChannelRegistry
 from dunforce.dsl import CheckedModule, check, check_file, format_source, parse
 from dunforce.errors import (
+    DataError,
     Diagnostic,
     DslError,
     DunforceError,
@@ -21,6 +22,7 @@ from dunforce.errors import (
     StateError,
 )
 from dunforce.program import Program, compile, load
+from dunforce.tables import Portfolio, Rejected
 from dunforce.state import (
     AccountState,
     Action,
@@ -46,6 +48,9 @@ __all__ = [
     "Channel",
     "ChannelRegistry",
     "Charge",
+    "DataError",
+    "Portfolio",
+    "Rejected",
     "CheckedModule",
     "DerivedAttribute",
     "Diagnostic",
