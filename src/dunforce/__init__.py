@@ -22,7 +22,6 @@ from dunforce.errors import (
     StateError,
 )
 from dunforce.program import Program, compile, load
-from dunforce.tables import Portfolio, Rejected
 from dunforce.state import (
     AccountState,
     Action,
@@ -35,6 +34,7 @@ from dunforce.state import (
     Plan,
     Rejection,
 )
+from dunforce.tables import Portfolio, Rejected
 
 __version__ = "0.1.0"
 
@@ -48,10 +48,8 @@ __all__ = [
     "Channel",
     "ChannelRegistry",
     "Charge",
-    "DataError",
-    "Portfolio",
-    "Rejected",
     "CheckedModule",
+    "DataError",
     "DerivedAttribute",
     "Diagnostic",
     "DslError",
@@ -62,7 +60,9 @@ __all__ = [
     "Issued",
     "Payment",
     "Plan",
+    "Portfolio",
     "Program",
+    "Rejected",
     "Rejection",
     "Schema",
     "Span",
