@@ -63,20 +63,20 @@ def duration_compare(left: Duration, right: Duration, op: str) -> bool:
     }[op]
 
 
-def duration_min(*values: Duration) -> Duration:
+def _extreme(values: tuple[Duration, ...], op: str) -> Duration:
     best = values[0]
     for value in values[1:]:
-        if duration_compare(value, best, "<"):
+        if duration_compare(value, best, op):
             best = value
     return best
+
+
+def duration_min(*values: Duration) -> Duration:
+    return _extreme(values, "<")
 
 
 def duration_max(*values: Duration) -> Duration:
-    best = values[0]
-    for value in values[1:]:
-        if duration_compare(value, best, ">"):
-            best = value
-    return best
+    return _extreme(values, ">")
 
 
 def duration_abs(value: Duration) -> Duration:

@@ -174,20 +174,7 @@ def walk(
                     elif not applies_today:
                         continue  # only a replayed step can come from another profile's block
                     if status == FIRED:
-                        action = Action(
-                            state.account_id,
-                            key,
-                            step.channel,
-                            step.template,
-                            step.options,
-                            datetime.date.fromordinal(day),
-                            on,
-                            block.name,
-                            profile,
-                            step.kind,
-                            _reason(profile, step, block, anchor_text),
-                            line=step.line,
-                        )
+                        action = _action(state, step, block, key, day, on, profile, anchor_text)
                         emitted.append((day, step.index, key, action))
                     if explaining and (applies_today or status == FIRED):
                         statuses.append(
@@ -248,23 +235,27 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
                 values, profile = days.at(day)
                 if _decide(block, step, values, day, profile) != FIRED:
                     continue
-                action = Action(
-                    state.account_id,
-                    key,
-                    step.channel,
-                    step.template,
-                    step.options,
-                    datetime.date.fromordinal(day),
-                    on,
-                    block.name,
-                    profile,
-                    step.kind,
-                    _reason(profile, step, block, anchor_text),
-                    line=step.line,
-                )
+                action = _action(state, step, block, key, day, on, profile, anchor_text)
                 emitted.append((day, step.index, key, action))
     emitted.sort(key=lambda item: item[:3])
     return tuple(item[3] for item in emitted)
+
+
+def _action(state, step, block, key, day: int, on, profile, anchor_text: str) -> Action:
+    return Action(
+        state.account_id,
+        key,
+        step.channel,
+        step.template,
+        step.options,
+        datetime.date.fromordinal(day),
+        on,
+        block.name,
+        profile,
+        step.kind,
+        _reason(profile, step, block, anchor_text),
+        line=step.line,
+    )
 
 
 def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile) -> str:
