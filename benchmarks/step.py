@@ -38,6 +38,11 @@ scenario firm for chronic:
     call at D+5 if debt >= 100 €
 """
 NAMES = frozenset({"late_episodes_12m", "debt", "debt_months"})
+PROFILE_TEXTS = {
+    "fragile": "apl and income is set and income < 1200 €",
+    "chronic": "late_episodes_12m >= 3",
+    "standard": "otherwise",
+}
 WINDOW = 3
 
 # the steps of the file, written out by hand: (scenario, profiles, channel, template, options,
@@ -65,7 +70,7 @@ STEPS = (
         lambda v: v["debt"] >= 5000,
         "task",
         7,
-        "call at D+10",
+        "call at D+10 if debt >= 50 €",
     ),
     (
         "gentle",
@@ -77,7 +82,7 @@ STEPS = (
         lambda v: v["debt_months"] >= 1,
         "automatic",
         8,
-        'letter "mise_en_demeure" registered at D+30',
+        'letter "mise_en_demeure" registered at D+30 if debt_months >= 1',
     ),
     (
         "firm",
@@ -101,7 +106,7 @@ STEPS = (
         lambda v: v["debt"] >= 10000,
         "task",
         12,
-        "call at D+5",
+        "call at D+5 if debt >= 100 €",
     ),
 )
 
@@ -159,7 +164,10 @@ def hand_written_step(state: AccountState, on: datetime.date) -> tuple[Action, .
         who = profile(values)
         if who not in profiles or (condition is not None and not condition(values)):
             continue
-        reason = f"profile {who}; scenario {scenario}, line {line}: {text} (D = {anchor_text})"
+        reason = (
+            f"profile {who} ({PROFILE_TEXTS[who]}); scenario {scenario}, line {line}: {text} "
+            f"(D = {anchor_text})"
+        )
         action = Action(
             state.account_id,
             key,

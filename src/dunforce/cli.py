@@ -50,8 +50,9 @@ _EPILOG_RUN = """examples:
 
 The data directory holds the canonical tables: tenants.csv and ledger.csv, and optionally
 events.csv, plans.csv and history.csv (UTF-8, comma-separated, ISO dates, amounts such as
-1234.56). The command writes OUT/actions.csv, one row per action sorted by account, day and key,
-and OUT/rejected.csv, one row per account not stepped with the table, row, column and reason.
+1234.56). The command writes OUT/actions.csv, one row per action, by account then in the order
+of the step function, and OUT/rejected.csv, one row per account not stepped with the table,
+row, column and reason.
 Exit codes: 0 done (rejected accounts included), 1 the scenario file has errors, 2 usage errors
 (a missing file or directory, a bad date, tables without their required files or columns).
 """
@@ -364,7 +365,7 @@ def _run(args: argparse.Namespace) -> int:
             continue
         stepped += 1
         actions.extend(result)
-    actions.sort(key=lambda action: (action.account_id, action.scheduled_for, action.key))
+    actions.sort(key=lambda action: action.account_id)  # stable: each account keeps step's order
 
     args.out.mkdir(parents=True, exist_ok=True)
     actions_path = args.out / "actions.csv"

@@ -189,8 +189,7 @@ class Program:
             days, analysis = self._days(state, on)
             statuses: list = []
             profile, actions = walk(self.compiled, state, on, days, analysis, statuses=statuses)
-            values = days.at(on.toordinal())[0]
-            return Explanation.build(self, state, on, profile, values, analysis, statuses, actions)
+            return Explanation.build(self, state, on, profile, days, analysis, statuses, actions)
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
 

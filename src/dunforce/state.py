@@ -304,6 +304,8 @@ def validate_attributes(values: Mapping[str, object], schema: Schema) -> Mapping
                 field=field,
                 value=value,
             )
+        if value is None and not spec.optional:
+            continue  # not given: the default applies, or the program says it is missing
         result[name] = _attribute_value(spec, value, field)
     return MappingProxyType(result)
 
@@ -365,6 +367,16 @@ class AccountState:
         except StateError as exc:
             raise exc.for_account(self.account_id) from None
         object.__setattr__(self, "attributes", attributes)
+        for index, event in enumerate(self.events):
+            if self.schema.events and event.kind not in self.schema.events:
+                close = difflib.get_close_matches(event.kind, sorted(self.schema.events), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise StateError(
+                    f"events[{index}].kind: unknown event kind {event.kind!r}{hint}",
+                    field=f"events[{index}].kind",
+                    value=event.kind,
+                    account_id=self.account_id,
+                )
 
     def record(self, actions: Iterable[Action]) -> AccountState:
         """A new state whose history also holds ``actions`` (the others are unchanged)."""

@@ -57,6 +57,8 @@ def to_money(value: object, field: str, *, allow_negative: bool = False) -> Deci
         )
     if not amount.is_finite():
         raise StateError(f"{field}: {value!r} is not a finite amount", field=field, value=value)
+    if amount.adjusted() >= 15:  # a thousand billion euros: certainly a broken value
+        raise StateError(f"{field}: {value!r} is too large an amount", field=field, value=value)
     if amount != amount.quantize(CENT):
         raise StateError(
             f"{field}: {value!r} has more than two decimals; money is counted in cents",

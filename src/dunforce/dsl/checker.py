@@ -184,6 +184,7 @@ class _Checker:
             known = self.known_set(rule.condition, frozenset())
             for step in rule.steps:
                 self.step(step, _Scope(all_profiles, known_set=known), anchor="D")
+            self.same_steps(rule.steps)
         self.check_blocks(all_profiles)
         if not self.errors:
             self.warnings.extend(lint(self.module, self.src, self.channels))
@@ -362,6 +363,7 @@ class _Checker:
                     code="duplicate-name",
                     hint=f"the first is on line {windows[0].span.line}",
                 )
+            self.same_steps(item for item in block.items if isinstance(item, ast.Step))
             for item in block.items:
                 if isinstance(item, ast.Step):
                     self.step(item, scope, anchor=anchor)
@@ -385,9 +387,43 @@ class _Checker:
         return frozenset.intersection(*facts) if facts else frozenset()
 
     # ----- steps
+    def same_steps(self, steps: Iterable[ast.Step]) -> None:
+        """Two steps of a block with one channel, template and timing would share their keys."""
+        seen: dict[tuple, ast.Step] = {}
+        for step in steps:
+            identity = (step.action.channel, step.action.template, step.timing)
+            if identity in seen:
+                self.error(
+                    step.span,
+                    "this step sends what another step of the block sends at the same time",
+                    code="duplicate-name",
+                    hint=f"merge it with the step on line {seen[identity].span.line} "
+                    "(join the conditions with `or`), or change its template or its offset",
+                )
+            seen.setdefault(identity, step)
+
     def step(self, step: ast.Step, scope: _Scope, *, anchor: str) -> None:
         for action in step.actions:
             self.action(action)
+        timing = step.timing
+        if isinstance(timing, ast.Every) and timing.end is not None:
+            before = timing.start.amount < 0
+            if before != (timing.end.amount < 0) and timing.end.amount != 0:
+                self.error(
+                    timing.span,
+                    f"a repeat runs before its anchor or after it, not across it "
+                    f"({timing.start} to {timing.end})",
+                    code="bad-repeat",
+                    hint=f"split it in two: one until {timing.start.anchor}-1, one from "
+                    f"{timing.start.anchor}+1",
+                )
+        if isinstance(timing, ast.At) and timing.offset.anchor == "D" and timing.offset.amount == 0:
+            self.warn(
+                timing.offset.span,
+                "a step at D+0 never fires: on the due date nobody is late yet",
+                code="never-fires",
+                hint="the first late day is D+1; for a reminder before the due date, use D-1",
+            )
         offsets = (
             [step.timing.offset]
             if isinstance(step.timing, ast.At)

@@ -7,8 +7,9 @@ import datetime
 
 import attrs
 
+from dunforce.dsl.format import format_expr
 from dunforce.engine.evaluate import Interpreter
-from dunforce.engine.walk import SKIPPED, StepStatus
+from dunforce.engine.walk import SKIPPED, STOPPED, StepStatus
 from dunforce.state import Action
 
 
@@ -23,9 +24,10 @@ class Explanation:
     actions: tuple[Action, ...]
 
     @classmethod
-    def build(cls, program, state, on, profile, values, analysis, statuses, actions):
+    def build(cls, program, state, on, profile, days, analysis, statuses, actions):
         today = on.toordinal()
         checked = program.checked
+        values = days.at(today)[0]
         reason = "no profile holds"
         for compiled in program.compiled.profiles:
             if compiled.name == profile:
@@ -43,21 +45,18 @@ class Explanation:
             if case is not None
             else "no open case"
         )
-        conditions = {}
-        for block in program.compiled.blocks:
-            for step in block.steps:
-                conditions[(block.name, step.line, step.text)] = step.expr
-        interpreter = Interpreter(checked)
         detailed = []
+        interpreter = Interpreter(checked)
         for status in statuses:
-            expr = conditions.get((status.block, status.line, status.step))
-            if (
-                status.status == SKIPPED
-                and expr is not None
-                and not status.detail.startswith("the rule")
-            ):
-                why = interpreter.why_false(expr, values, today, profile)
-                status = attrs.evolve(status, detail=f"{status.detail}; {why}".strip("; "))
+            if status.why is not None and status.scheduled_for is not None:
+                day = status.scheduled_for.toordinal()
+                day_values, day_profile = days.at(day)
+                if status.status == SKIPPED:
+                    why = interpreter.why_false(status.why, day_values, day, day_profile)
+                else:
+                    word = "stop when" if status.status == STOPPED else "pause while"
+                    why = f"{word} {format_expr(status.why)} holds"
+                status = attrs.evolve(status, detail=f"{status.detail}; {why}")
             detailed.append(status)
         return cls(
             state.account_id, on, profile, reason, case_text, tuple(detailed), tuple(actions)

@@ -72,6 +72,7 @@ class CompiledBlock:
     window: int  # catch-up days
     guard: Condition | None  # a rule's condition
     guard_expr: ast.Expr | None
+    guard_text: str | None
     pauses: tuple[tuple[Condition, ast.Expr], ...]
     stops: tuple[tuple[Condition, ast.Expr], ...]
     steps: tuple[CompiledStep, ...]
@@ -90,6 +91,8 @@ class CompiledProgram:
     defaults: Mapping[str, object]  # runtime defaults of the attributes it reads
     #: whether a step can fire without an open case (pre-due and event steps)
     has_other_anchors: bool = False
+    #: per profile name, how the reason of an action says why the account has it
+    profile_reasons: Mapping[str | None, str] = attrs.field(factory=dict)
 
 
 def _rule_name(rule: ast.RuleDecl) -> str:
@@ -127,6 +130,13 @@ def build(
 
     pending_blocks: list[tuple[dict, list[tuple[dict, str | None]]]] = []
     index = 0
+    names_seen: dict[str, int] = {}
+
+    def unique(name: str) -> str:
+        """Two rules with one condition, or two `on` blocks of one event, get distinct names
+        (the second gets ~2), so that their keys never collide."""
+        names_seen[name] = names_seen.get(name, 0) + 1
+        return name if names_seen[name] == 1 else f"{name}~{names_seen[name]}"
 
     def steps_of(block_name: str, items, window: int):
         nonlocal index
@@ -164,7 +174,8 @@ def build(
                         every=None if isinstance(timing, ast.At) else timing.interval,
                         until=None if isinstance(timing, ast.At) else timing.end,
                         expr=item.condition,
-                        text=f"{format_action(action)} {format_timing(timing)}",
+                        text=f"{format_action(action)} {format_timing(timing)}"
+                        + (f" if {format_expr(item.condition)}" if item.condition else ""),
                         line=item.span.line,
                     ),
                     function,
@@ -175,7 +186,7 @@ def build(
 
     for decl in module.declarations:
         if isinstance(decl, ast.RuleDecl):
-            name = _rule_name(decl)
+            name = unique(_rule_name(decl))
             guard = generator.function(decl.condition, profile_context=False, label="rule")
             block = dict(
                 name=name,
@@ -185,6 +196,7 @@ def build(
                 window=catch_up_days,
                 guard=guard,
                 guard_expr=decl.condition,
+                guard_text=format_expr(decl.condition),
                 pauses=(),
                 stops=(),
                 line=decl.span.line,
@@ -195,7 +207,7 @@ def build(
                 (i.window.amount for i in decl.items if isinstance(i, ast.CatchUp)), catch_up_days
             )
             is_event = isinstance(decl, ast.EventDecl)
-            name = f"on-{decl.event}" if is_event else decl.name
+            name = unique(f"on-{decl.event}") if is_event else decl.name
             profiles = frozenset(n.id for n in decl.profiles)
             block = dict(
                 name=name,
@@ -205,6 +217,7 @@ def build(
                 window=window,
                 guard=None,
                 guard_expr=None,
+                guard_text=None,
                 pauses=tuple(
                     (
                         generator.function(i.condition, profile_context=False, label="pause"),
@@ -282,6 +295,7 @@ def build(
         required,
         defaults,
         any(s.pre_due or s.anchor == "E" for b in blocks_tuple for s in b.steps),
+        {None: "no profile", **{p.name: f"profile {p.name} ({p.text})" for p in profiles}},
     )
 
 

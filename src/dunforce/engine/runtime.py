@@ -10,7 +10,6 @@ from fractions import Fraction
 
 from dunforce.dsl.ast import Duration
 from dunforce.engine.schedule import shift
-from dunforce.errors import EvaluationError
 
 _DAYS = {"d": 1, "w": 7}
 
@@ -39,7 +38,7 @@ def _common(left: Duration, right: Duration) -> tuple[int, int]:
         return left.amount, right.amount
     if left.unit in _DAYS and right.unit in _DAYS:
         return left.amount * _DAYS[left.unit], right.amount * _DAYS[right.unit]
-    raise EvaluationError(
+    raise ValueError(
         f"durations in {left.unit!r} and {right.unit!r} cannot be compared or added "
         "(a month is not a fixed number of days)"
     )

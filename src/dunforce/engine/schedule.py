@@ -28,6 +28,10 @@ def add_business_days(ordinal: int, count: int) -> int:
     step = 1 if count >= 0 else -1
     remaining = abs(count)
     day = ordinal
+    if remaining > 5 and (day - 1) % 7 < 5:  # whole weeks at once from a weekday
+        weeks = (remaining - 1) // 5
+        day += step * 7 * weeks
+        remaining -= 5 * weeks
     while remaining:
         day += step
         if (day - 1) % 7 < 5:  # ordinal 1 (0001-01-01) is a Monday

@@ -52,6 +52,23 @@ class StepStatus:
     scheduled_for: datetime.date | None = None
     key: str | None = None
     detail: str = ""
+    #: the condition that decided a skipped, paused or stopped step (for its explanation)
+    why: object = attrs.field(default=None, eq=False, repr=False)
+
+
+def _occurrence_day(step: CompiledStep, anchor: int, first: int, k: int) -> int:
+    """The day of occurrence ``k``: counted from the anchor when the units agree, so that a
+    month clamped at one end of the month does not drift (31 Jan, 28 Feb, 31 Mar, ...)."""
+    if k == 0:
+        return first
+    interval = step.every
+    if interval.unit == step.unit and interval.unit in ("m", "bd"):
+        return shift(anchor, step.amount + k * interval.amount, interval.unit)
+    return shift(first, k * interval.amount, interval.unit)
+
+
+#: the fewest calendar days one unit can span (to jump safely over past occurrences)
+_SHORTEST_DAYS = {"d": 1, "w": 7, "m": 28, "bd": 1}
 
 
 def _occurrences(
@@ -68,11 +85,11 @@ def _occurrences(
     end = None if step.until is None else shift(anchor, step.until.amount, step.until.unit)
     interval, unit = step.every.amount, step.every.unit
     k = 0
-    if not everything and unit in ("d", "w"):  # jump to the first occurrence in the window
-        days = interval * (7 if unit == "w" else 1)
-        k = max(0, -(-(today - window - first) // days))
+    if not everything:  # jump over the occurrences certainly before the window
+        longest = {"d": 1, "w": 7, "m": 31, "bd": 3}[unit] * interval
+        k = max(0, (today - window - first) // longest - 1)
     while True:
-        day = shift(first, k * interval, unit) if k else first
+        day = _occurrence_day(step, anchor, first, k)
         if end is not None and day > end:
             return
         if day > today:
@@ -138,6 +155,7 @@ def walk(
     explaining = statuses is not None
     values_today, profile_today = days.at(today)
     keys = state.issued_keys
+    seen: set[str] = set()
     anchor_texts: dict[int, str] = {}
     emitted: list[tuple[int, int, str, Action]] = []
     for block in program.blocks:
@@ -165,16 +183,28 @@ def walk(
                     if k >= 0:
                         key += f"#{k}"
                     status = _status(step, block, anchor, day, today, key, keys, case)
-                    profile = profile_today
+                    if key in seen and status == FIRED:
+                        continue
+                    seen.add(key)
+                    profile, why = profile_today, None
                     if status == FIRED:
                         values, profile = (
                             days.at(day) if day < today else (values_today, profile_today)
                         )
-                        status = _decide(block, step, values, day, profile)
+                        status, why = _decide(
+                            block,
+                            step,
+                            values,
+                            day,
+                            profile,
+                            (anchor, days, case),
+                        )
                     elif not applies_today:
                         continue  # only a replayed step can come from another profile's block
                     if status == FIRED:
-                        action = _action(state, step, block, key, day, on, profile, anchor_text)
+                        action = _action(
+                            program, state, step, block, key, day, on, profile, anchor_text
+                        )
                         emitted.append((day, step.index, key, action))
                     if explaining and (applies_today or status == FIRED):
                         statuses.append(
@@ -186,6 +216,7 @@ def walk(
                                 datetime.date.fromordinal(day),
                                 key,
                                 _anchor_detail(step, anchor),
+                                why=why,
                             )
                         )
     emitted.sort(key=lambda item: item[:3])
@@ -203,6 +234,7 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
     keys = state.issued_keys
     anchor_texts: dict[int, str] = {}
     emitted = []
+    seen: set[str] = set()
     for block in program.blocks:
         window = block.window
         for step in block.steps:
@@ -228,20 +260,29 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
                     if k < 0
                     else (f"{step.key_prefix}{anchor_text}#{k}")
                 )
-                if key in keys:
+                if key in keys or key in seen:
                     continue
+                seen.add(key)
                 if _status(step, block, anchor, day, today, key, keys, case) != FIRED:
                     continue
                 values, profile = days.at(day)
-                if _decide(block, step, values, day, profile) != FIRED:
+                decision, _ = _decide(
+                    block,
+                    step,
+                    values,
+                    day,
+                    profile,
+                    (anchor, days, case),
+                )
+                if decision != FIRED:
                     continue
-                action = _action(state, step, block, key, day, on, profile, anchor_text)
+                action = _action(program, state, step, block, key, day, on, profile, anchor_text)
                 emitted.append((day, step.index, key, action))
     emitted.sort(key=lambda item: item[:3])
     return tuple(item[3] for item in emitted)
 
 
-def _action(state, step, block, key, day: int, on, profile, anchor_text: str) -> Action:
+def _action(program, state, step, block, key, day: int, on, profile, anchor_text) -> Action:
     return Action(
         state.account_id,
         key,
@@ -253,36 +294,69 @@ def _action(state, step, block, key, day: int, on, profile, anchor_text: str) ->
         block.name,
         profile,
         step.kind,
-        _reason(profile, step, block, anchor_text),
+        _reason(program, profile, step, block, anchor_text),
         line=step.line,
     )
 
 
-def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile) -> str:
-    """Whether a due step fires, decided as of its day."""
+def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile, context):
+    """Whether a due step fires, decided as of its day, and the condition that decided it."""
     if not _applies(block, profile):
-        return NOT_FOR_PROFILE
+        return NOT_FOR_PROFILE, None
     if block.guard is not None and not block.guard(values, day, profile):
-        return SKIPPED
-    if any(condition(values, day, profile) for condition, _ in block.stops):
-        return STOPPED
-    if any(condition(values, day, profile) for condition, _ in block.pauses):
-        return PAUSED
+        return SKIPPED, block.guard_expr
+    for condition, expr in block.stops:
+        if condition(values, day, profile):
+            return STOPPED, expr
+    for condition, expr in block.pauses:
+        if condition(values, day, profile):
+            return PAUSED, expr
     if step.condition is not None and not step.condition(values, day, profile):
-        return SKIPPED
-    return FIRED
+        return SKIPPED, step.expr
+    if block.stops:
+        anchor, days, case = context
+        stopped = _earlier_stop(block, step, anchor, day, days, case)
+        if stopped is not None:
+            return STOPPED, stopped
+    return FIRED, None
+
+
+def _earlier_stop(block: CompiledBlock, step: CompiledStep, anchor: int, day: int, days, case):
+    """The stop condition that held on the day of an earlier step of the block, for the same
+    anchor: once a scenario has stopped for a case (or a charge, or an event), it stays so."""
+    opened = case.opened.toordinal() if case is not None else None
+    earlier = set()
+    for other in block.steps:
+        if (other.anchor, other.pre_due) != (step.anchor, step.pre_due):
+            continue
+        for _, when in _occurrences(other, block, anchor, day - 1, everything=True):
+            if when < day and (
+                opened is None or other.anchor == "E" or other.pre_due or (when >= opened)
+            ):
+                earlier.add(when)
+    for when in sorted(earlier):
+        values, profile = days.at(when)
+        for condition, expr in block.stops:
+            if condition(values, when, profile):
+                return expr
+    return None
 
 
 def _anchors(step, block, state, analysis, today: int, *, everything: bool) -> list[int]:
     if step.anchor == "E":
-        return [e.on.toordinal() for e in state.events if e.kind == block.event]
+        return sorted({e.on.toordinal() for e in state.events if e.kind == block.event})
     if not step.pre_due:
         case = analysis.case
         return [case.anchor.toordinal()] if case is not None else []
     # a pre-due step: each charge still owed that falls due after today, close enough
     anchors = []
     for due, unsettled in analysis.charges:
-        if due <= today or unsettled <= 0:
+        if unsettled <= 0:
+            continue
+        if due <= today:
+            # explain reports a reminder whose window ran out on its due date as missed
+            if everything and shift(due, step.amount, step.unit) + block.window >= today - 1:
+                anchors.append(due)
             continue
         if shift(due, step.amount, step.unit) > today:
             if everything:
@@ -298,7 +372,7 @@ def _status(step, block, anchor, day, today, key, keys, case) -> str:
         return DONE
     if day > today:
         return WAITING
-    if step.amount < 0 and today >= anchor:
+    if day < anchor <= today:
         return MISSED  # a step before its anchor is never issued on or after it
     if today > day + block.window:
         return MISSED
@@ -307,12 +381,13 @@ def _status(step, block, anchor, day, today, key, keys, case) -> str:
     return FIRED
 
 
-def _reason(profile, step, block, anchor_text: str) -> str:
-    who = f"profile {profile}" if profile is not None else "no profile"
+def _reason(program, profile, step, block, anchor_text: str) -> str:
+    """Why: which profile the account has and why, which step, which condition held."""
     where = {"scenario": "scenario", "event": "on", "rule": "rule"}[block.kind]
     anchor_name = "E" if step.anchor == "E" else "D"
+    what = step.text if block.guard_text is None else f"if {block.guard_text} then {step.text}"
     return (
-        f"{who}; {where} {block.name}, line {step.line}: {step.text} "
+        f"{program.profile_reasons[profile]}; {where} {block.name}, line {step.line}: {what} "
         f"({anchor_name} = {anchor_text})"
     )
 
