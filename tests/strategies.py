@@ -7,7 +7,16 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from dunforce import AccountState, Charge, Event, Payment, Rejection
+from dunforce import (
+    AccountState,
+    Adjustment,
+    Charge,
+    Event,
+    Issued,
+    Payment,
+    Plan,
+    Rejection,
+)
 
 START = datetime.date(2026, 1, 1)
 
@@ -35,11 +44,19 @@ def ledgers(draw, months: int = 6):
         )
         amount = rent / 2 if behaviour == "partial" else rent + 50 if behaviour == "more" else rent
         paid_on = due + datetime.timedelta(days=delay)
-        entries.append(Payment(amount=amount, on=paid_on, id=payment_id))
+        named = f"c{month}" if draw(st.integers(0, 4)) == 0 else None  # settles its own charge
+        entries.append(Payment(amount=amount, on=paid_on, id=payment_id, settles=named))
         if draw(st.integers(0, 9)) == 0:  # a direct debit returned a few days later
             returned = paid_on + datetime.timedelta(days=draw(st.integers(1, 6)))
-            entries.append(Rejection(on=returned, payment=payment_id))
+            if draw(st.booleans()):
+                entries.append(Rejection(on=returned, payment=payment_id))
+            else:
+                entries.append(Rejection(on=returned, amount=amount))
             events.append(Event("rejection", on=returned))
+            if draw(st.integers(0, 3)) == 0:  # a second event the same day
+                events.append(Event("rejection", on=returned))
+        if draw(st.integers(0, 7)) == 0:  # housing aid paid to the landlord
+            entries.append(Adjustment(amount=rent / 4, on=due + datetime.timedelta(days=10)))
     return tuple(entries), tuple(events)
 
 
@@ -58,11 +75,27 @@ def states(draw, months: int = 6):
     }
     if draw(st.booleans()):
         attributes["income"] = Decimal(draw(st.integers(500, 3000)))
+    if draw(st.integers(0, 5)) == 0:  # a departure announced for a coming day
+        leaving = draw(st.dates(datetime.date(2026, 2, 1), datetime.date(2026, 9, 30)))
+        events = (*events, Event("departure", on=leaving))
+    plans = ()
+    if draw(st.integers(0, 4)) == 0:  # a repayment plan signed during the months
+        signed = draw(st.dates(datetime.date(2026, 2, 1), datetime.date(2026, 5, 31)))
+        instalments = [
+            (signed + datetime.timedelta(days=30 * (n + 1)), draw(st.integers(50, 200)))
+            for n in range(draw(st.integers(1, 4)))
+        ]
+        plans = (Plan(signed_on=signed, instalments=instalments),)
+    history = ()
+    if draw(st.integers(0, 5)) == 0:  # an action issued earlier, with its outcome
+        history = (Issued("gentle/sms:relance_1:D+2@2026-01-01", "2026-01-03", "sms", "delivered"),)
     return AccountState(
         account_id=f"A{draw(st.integers(1, 99999))}",
         attributes=attributes,
         ledger=ledger,
         events=events,
+        plans=plans,
+        history=history,
     )
 
 

@@ -116,7 +116,7 @@ def _show(value: object, kind: ValueType | None) -> str:
     if value is None:
         return "not set"
     if kind is ValueType.MONEY:
-        return f"{value} €"
+        return f"{value:.2f} €"
     if isinstance(value, Fraction):
         return f"{float(value):.4g}"
     if kind is ValueType.TEXT:
