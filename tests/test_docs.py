@@ -108,7 +108,15 @@ def test_errors_page_is_generated_from_the_fixtures():
 
 # ---------------------------------------------------------------- examples in the written pages
 
-WRITTEN_PAGES = ("../README.md", "index.md", "getting-started.md", "language.md")
+WRITTEN_PAGES = (
+    "../README.md",
+    "index.md",
+    "getting-started.md",
+    "language.md",
+    "step-function.md",
+    "ledger.md",
+    "running.md",
+)
 BLOCK = re.compile(r"(?:<!--\s*([a-z]+)\s*-->\s*\n)?^( *)```(\w+)\n(.*?)^\2```", re.S | re.M)
 
 

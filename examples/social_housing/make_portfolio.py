@@ -8,7 +8,7 @@ from a pseudo-random generator seeded with ``--seed``. The same seed always writ
 What it writes, in ``--out`` (default: ``data/`` next to this file): ``tenants.csv``,
 ``ledger.csv``, ``events.csv``, ``plans.csv`` and ``history.csv`` (empty: nothing issued yet), in
 the canonical format that ``dunforce.tables.Portfolio.read_csv`` reads. The data is an export
-taken on the evening of ``--as-of`` (default 2026-11-09), so the daily job runs the next morning::
+taken on the evening of ``AS_OF`` (2026-11-09), so the daily job runs the next morning::
 
     python examples/social_housing/make_portfolio.py
     dunforce run examples/social_housing/scenarios.dfs --data examples/social_housing/data \\
@@ -39,7 +39,7 @@ The model, kept simple and plausible rather than calibrated:
   round up (overpayment, hence credit). Some partial and chronic payers signed a repayment plan
   (``plans.csv``, a ``plan_signed`` event): most keep it, the others stop after a few
   instalments, and half of those plans are cancelled (a ``plan_broken`` event).
-* Nothing dated after ``--as-of`` is in the ledger; plans and planned departures may look ahead.
+* Nothing dated after ``AS_OF`` is in the ledger; plans and planned departures may look ahead.
 """
 
 from __future__ import annotations

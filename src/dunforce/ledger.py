@@ -48,7 +48,7 @@ import attrs
 from dunforce.attributes.catalogue import DERIVED_ATTRIBUTES
 from dunforce.attributes.types import ValueType
 from dunforce.state import AccountState
-from dunforce.values import to_money
+from dunforce.values import to_date, to_money
 
 __all__ = ["DERIVED_NAMES", "Case", "LedgerAnalysis", "analyse", "derived_attributes"]
 
@@ -515,7 +515,7 @@ def public_value(name: str, value: object) -> object:
 
 
 def derived_attributes(
-    state: AccountState, on: datetime.date, *, threshold: Decimal = Decimal(0)
+    state: AccountState, on: datetime.date | str, *, threshold: Decimal = Decimal(0)
 ) -> dict[str, object]:
     """Every derived attribute of ``state`` on ``on``, in public form, for people and docs.
 
@@ -534,5 +534,7 @@ def derived_attributes(
     (Decimal('300.00'), Decimal('0.75'), datetime.date(2026, 1, 5))
     """
     cents = int(to_money(threshold, "threshold") * 100)
+    if isinstance(on, str):  # an ISO date, as everywhere in the public API
+        on = to_date(on, "on")
     values = analyse(state, on, threshold=cents).values
     return {a.name: public_value(a.name, values[a.name]) for a in DERIVED_ATTRIBUTES}

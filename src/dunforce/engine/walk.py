@@ -187,6 +187,16 @@ def walk(
                         continue
                     seen.add(key)
                     profile, why = profile_today, None
+                    if status == MISSED and day + block.window < today and day < today:
+                        # past its window: say what kept it on its day, when something did
+                        values, profile = days.at(day)
+                        decided, why = _decide(
+                            block, step, values, day, profile, (anchor, days, case)
+                        )
+                        if decided in (SKIPPED, PAUSED, STOPPED):
+                            status = decided
+                        else:
+                            why = None
                     if status == FIRED:
                         values, profile = (
                             days.at(day) if day < today else (values_today, profile_today)
@@ -383,7 +393,7 @@ def _status(step, block, anchor, day, today, key, keys, case) -> str:
 
 def _reason(program, profile, step, block, anchor_text: str) -> str:
     """Why: which profile the account has and why, which step, which condition held."""
-    where = {"scenario": "scenario", "event": "on", "rule": "rule"}[block.kind]
+    where = {"scenario": "scenario", "event": "event block", "rule": "rule"}[block.kind]
     anchor_name = "E" if step.anchor == "E" else "D"
     what = step.text if block.guard_text is None else f"if {block.guard_text} then {step.text}"
     return (
