@@ -153,7 +153,7 @@ def walk(
     today = on.toordinal()
     case = analysis.case
     explaining = statuses is not None
-    values_today, profile_today = days.at(today)
+    _, profile_today = days.at(today)
     keys = state.issued_keys
     seen: set[str] = set()
     anchor_texts: dict[int, str] = {}
@@ -189,26 +189,13 @@ def walk(
                     profile, why = profile_today, None
                     if status == MISSED and day + block.window < today and day < today:
                         # past its window: say what kept it on its day, when something did
-                        values, profile = days.at(day)
-                        decided, why = _decide(
-                            block, step, values, day, profile, (anchor, days, case)
-                        )
+                        decided, why, profile = _decide_on(block, step, day, anchor, days, case)
                         if decided in (SKIPPED, PAUSED, STOPPED):
                             status = decided
                         else:
                             why = None
                     if status == FIRED:
-                        values, profile = (
-                            days.at(day) if day < today else (values_today, profile_today)
-                        )
-                        status, why = _decide(
-                            block,
-                            step,
-                            values,
-                            day,
-                            profile,
-                            (anchor, days, case),
-                        )
+                        status, why, profile = _decide_on(block, step, day, anchor, days, case)
                     elif not applies_today:
                         continue  # only a replayed step can come from another profile's block
                     if status == FIRED:
@@ -275,15 +262,7 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
                 seen.add(key)
                 if _status(step, block, anchor, day, today, key, keys, case) != FIRED:
                     continue
-                values, profile = days.at(day)
-                decision, _ = _decide(
-                    block,
-                    step,
-                    values,
-                    day,
-                    profile,
-                    (anchor, days, case),
-                )
+                decision, _, profile = _decide_on(block, step, day, anchor, days, case)
                 if decision != FIRED:
                     continue
                 action = _action(program, state, step, block, key, day, on, profile, anchor_text)
@@ -307,6 +286,13 @@ def _action(program, state, step, block, key, day: int, on, profile, anchor_text
         _reason(program, profile, step, block, anchor_text),
         line=step.line,
     )
+
+
+def _decide_on(block, step, day: int, anchor: int, days: Days, case):
+    """Decide a due step with the values and profile of its own day."""
+    values, profile = days.at(day)
+    status, why = _decide(block, step, values, day, profile, (anchor, days, case))
+    return status, why, profile
 
 
 def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile, context):
