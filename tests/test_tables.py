@@ -227,6 +227,7 @@ BAD_ROWS = {
     "rejection": ("ledger", "B,rejection,,2026-03-05,,,,,,,", "payment", None, "names the payment"),
     "event date": ("events", "B,rejection,yesterday,", "date", "yesterday", "not a date"),
     "event kind": ("events", "B,,2026-03-05,", "kind", "", "non-empty text"),
+    "unknown event kind": ("events", "B,rejet,2026-03-05,", "kind", "rejet", "did you mean"),
     "plan amount": ("plans", "B,PL1,2026-03-01,2026-04-15,abc,", "amount", "abc", "not an amount"),
     "plan due": ("plans", "B,PL1,2026-03-01,,10.00,", "due", "", "not a date"),
     "history key": ("history", "B,,2026-03-05,sms,", "key", "", "non-empty text"),

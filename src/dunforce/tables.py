@@ -692,6 +692,14 @@ class _Reader:
             )
         except StateError as exc:
             field, reason = exc.field, exc.message
+            if field and field.startswith("events["):
+                # an event's own row, in the events table (e.g. an unknown kind)
+                index = int(field[len("events[") : field.index("]")])
+                column = field[field.index("]") + 2 :] or "kind"
+                rows = self.groups["events"].get(account, ())
+                row_number = rows[index] + 1 if index < len(rows) else None
+                reason = column + reason.removeprefix(field) if reason.startswith(field) else reason
+                raise _Problem(reason, column, exc.value, "events", row_number) from None
             if field and field.startswith("attributes."):
                 column = field.removeprefix("attributes.")
                 reason = column + reason.removeprefix(field) if reason.startswith(field) else reason
