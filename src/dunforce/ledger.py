@@ -48,7 +48,7 @@ import attrs
 from dunforce.attributes.catalogue import DERIVED_ATTRIBUTES
 from dunforce.attributes.types import ValueType
 from dunforce.state import AccountState
-from dunforce.values import to_date, to_money
+from dunforce.values import to_date, to_money, to_public
 
 __all__ = ["DERIVED_NAMES", "Case", "LedgerAnalysis", "analyse", "derived_attributes"]
 
@@ -484,34 +484,9 @@ def _plan_values(
 # ------------------------------------------------------------------------------ public form
 
 
-def _exact(number: Fraction) -> Decimal | Fraction:
-    """A fraction as a ``Decimal`` when it has a finite decimal expansion, else unchanged."""
-    denominator = number.denominator
-    twos = fives = 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    if denominator != 1:
-        return number
-    scale = max(twos, fives)
-    return Decimal(number.numerator * (10**scale // number.denominator)).scaleb(-scale)
-
-
 def public_value(name: str, value: object) -> object:
     """A derived value in runtime form turned into its public form (see ``derived_attributes``)."""
-    if value is None:
-        return None
-    kind = _TYPES[name]
-    if kind is ValueType.MONEY:
-        return Decimal(value).scaleb(-2)
-    if kind is ValueType.DATE:
-        return datetime.date.fromordinal(value)
-    if kind is ValueType.NUMBER:
-        return _exact(Fraction(value))
-    return value
+    return to_public(value, _TYPES[name])
 
 
 def derived_attributes(

@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime
 import os
 from decimal import Decimal
-from fractions import Fraction
 
 import attrs
 
 from dunforce.attributes.catalogue import HOUSING_SCHEMA
 from dunforce.attributes.schema import Schema
-from dunforce.attributes.types import AttributeSpec, ValueType
 from dunforce.channels.registry import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl import check, check_file
 from dunforce.dsl.checker import CheckedModule
@@ -27,27 +25,9 @@ from dunforce.engine.walk import Days, evaluation_error, walk
 from dunforce.errors import Diagnostic, StateError
 from dunforce.ledger import analyse
 from dunforce.state import AccountState, Action
-from dunforce.values import to_date, to_money
+from dunforce.values import to_date, to_money, to_runtime
 
 _MISSING = object()
-
-
-def runtime_value(spec: AttributeSpec, value: object) -> object:
-    """An attribute value in the form compiled conditions compare (cents, ordinals, fractions)."""
-    if value is None:
-        return None
-    kind = spec.type
-    if kind is ValueType.MONEY:
-        return int(value * 100)  # type: ignore[operator]
-    if kind is ValueType.DATE:
-        return value.toordinal()  # type: ignore[union-attr]
-    if kind is ValueType.NUMBER:
-        return Fraction(value)  # type: ignore[arg-type]
-    return value
-
-
-def _runtime_default(spec: AttributeSpec) -> object:
-    return runtime_value(spec, spec.default)
 
 
 def _as_date(value: object, name: str) -> datetime.date:
@@ -127,7 +107,7 @@ class Program:
                         account_id=state.account_id,
                     )
                 value = None
-            values[name] = runtime_value(schema[name], value)  # type: ignore[arg-type]
+            values[name] = to_runtime(value, schema[name].type)
         return values
 
     def _days(self, state: AccountState, on: datetime.date, analysis=None):
@@ -211,7 +191,6 @@ def _program(checked: CheckedModule, *, catch_up_days: int, case_threshold: obje
         checked,
         channels=checked.channels,
         catch_up_days=catch_up_days,
-        runtime_default=_runtime_default,
     )
     return Program(checked, compiled, catch_up_days, threshold)
 
@@ -251,4 +230,4 @@ def load(
     return _program(checked, catch_up_days=catch_up_days, case_threshold=case_threshold)
 
 
-__all__ = ["Program", "compile", "load", "runtime_value"]
+__all__ = ["Program", "compile", "load"]

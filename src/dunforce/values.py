@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
+from dunforce.attributes.types import ValueType
 from dunforce.errors import StateError
 
 CENT = Decimal("0.01")
@@ -116,3 +118,53 @@ def to_number(value: object, field: str) -> Decimal | int:
         if number is not None and number.is_finite():
             return number
     raise StateError(f"{field}: {value!r} is not a number", field=field, value=value)
+
+
+# ------------------------------------------------------------------ runtime and public forms
+#
+# Compiled conditions and the ledger compare values in runtime form: money in integer cents,
+# dates as day ordinals, numbers as exact fractions. People read them in public form.
+
+
+def to_runtime(value: object, kind: ValueType) -> object:
+    """A public value (``Decimal`` euros, ``date``) in runtime form (cents, ordinal, fraction)."""
+    if value is None:
+        return None
+    if kind is ValueType.MONEY:
+        return int(Decimal(value) * 100)  # type: ignore[arg-type]
+    if kind is ValueType.DATE:
+        return value.toordinal()  # type: ignore[union-attr]
+    if kind is ValueType.NUMBER:
+        return Fraction(value)  # type: ignore[arg-type]
+    return value
+
+
+def exact_decimal(number: Fraction) -> Decimal | Fraction:
+    """A fraction as a ``Decimal`` when it has a finite decimal expansion, else unchanged."""
+    denominator = number.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return number
+    scale = max(twos, fives)
+    return Decimal(number.numerator * (10**scale // number.denominator)).scaleb(-scale)
+
+
+def to_public(value: object, kind: ValueType | None) -> object:
+    """A runtime value as people read it: euros to the cent, dates, exact decimals."""
+    if value is None or kind is None:
+        return value
+    if kind is ValueType.MONEY:
+        if isinstance(value, Fraction):  # money divided by a number: shown to the cent
+            return (Decimal(value.numerator) / Decimal(value.denominator)).scaleb(-2).quantize(CENT)
+        return Decimal(value).scaleb(-2)
+    if kind is ValueType.DATE:
+        return datetime.date.fromordinal(value)  # type: ignore[arg-type]
+    if kind is ValueType.NUMBER:
+        return exact_decimal(Fraction(value))  # type: ignore[arg-type]
+    return value

@@ -12,16 +12,14 @@ at run time points at the scenario line.
 from __future__ import annotations
 
 import ast as py
-import datetime
 import sys
 from collections.abc import Callable, Mapping
-from decimal import Decimal
-from fractions import Fraction
 
 from dunforce.attributes.types import ValueType
 from dunforce.dsl import ast
 from dunforce.dsl.checker import CheckedModule
 from dunforce.engine import runtime
+from dunforce.values import to_runtime
 
 Condition = Callable[[Mapping[str, object], int, "str | None"], bool]
 
@@ -34,17 +32,6 @@ _COMPARE = {
     ">=": py.GtE,
 }
 _ARITHMETIC = {"+": py.Add, "-": py.Sub, "*": py.Mult}
-
-
-def runtime_literal(value: object, kind: ValueType) -> object:
-    """A literal's value in runtime form."""
-    if kind is ValueType.MONEY:
-        return int(Decimal(value) * 100)  # type: ignore[arg-type]
-    if kind is ValueType.NUMBER:
-        return Fraction(value)  # type: ignore[arg-type]
-    if kind is ValueType.DATE:
-        return value.toordinal()  # type: ignore[union-attr]
-    return value
 
 
 class Generator:
@@ -128,7 +115,7 @@ class Generator:
         return py.Subscript(py.Name("A", py.Load()), py.Constant(expr.id), py.Load())
 
     def expr_literal(self, expr: ast.Literal, profile_context: bool) -> py.expr:
-        value = runtime_literal(expr.value, expr.type)
+        value = to_runtime(expr.value, expr.type)
         if isinstance(value, bool | int | str):
             return py.Constant(value)
         return self.constant(value, expr)
@@ -177,7 +164,7 @@ class Generator:
 
     def expr_in(self, expr: ast.In, profile_context: bool) -> py.expr:
         left = self.expr(expr.left, profile_context)
-        values = frozenset(runtime_literal(o.value, o.type) for o in expr.options)
+        values = frozenset(to_runtime(o.value, o.type) for o in expr.options)
         test = py.NotIn() if expr.negated else py.In()
         return py.Compare(left, [test], [self.constant(values, expr)])
 
@@ -195,21 +182,3 @@ class Generator:
 
     def _helper(self, name: str, *args: py.expr) -> py.expr:
         return py.Call(py.Name(f"_{name}", py.Load()), list(args), [])
-
-
-def public_value(value: object, kind: ValueType | None) -> object:
-    """A runtime value as people read it (cents as euros, ordinals as dates)."""
-    if value is None or kind is None:
-        return value
-    if kind is ValueType.MONEY:
-        return (
-            (Decimal(value.numerator) / Decimal(value.denominator) / 100).quantize(Decimal("0.01"))
-            if isinstance(value, Fraction)
-            else Decimal(value) / 100
-        )
-    if kind is ValueType.DATE:
-        return datetime.date.fromordinal(value)  # type: ignore[arg-type]
-    if kind is ValueType.NUMBER and isinstance(value, Fraction):
-        decimal = Decimal(value.numerator) / Decimal(value.denominator)
-        return decimal.normalize() if decimal * value.denominator == value.numerator else value
-    return value

@@ -14,7 +14,7 @@ from dunforce.dsl import ast
 from dunforce.dsl.checker import CheckedModule
 from dunforce.dsl.format import format_expr, format_literal
 from dunforce.engine import runtime
-from dunforce.engine.codegen import public_value, runtime_literal
+from dunforce.values import to_public, to_runtime
 
 _COMPARE = {
     "==": lambda a, b: a == b,
@@ -35,7 +35,7 @@ class Interpreter:
     def value(self, expr: ast.Expr, values: Mapping[str, object], today: int, profile):
         kind = self.checked.type_of
         if isinstance(expr, ast.Literal):
-            return runtime_literal(expr.value, expr.type)
+            return to_runtime(expr.value, expr.type)
         if isinstance(expr, ast.Name):
             if expr.id in self.conditions:
                 if self.profile_context:
@@ -62,7 +62,7 @@ class Interpreter:
             return (values[expr.name.id] is None) == expr.negated
         if isinstance(expr, ast.In):
             left = self.value(expr.left, values, today, profile)
-            options = {runtime_literal(o.value, o.type) for o in expr.options}
+            options = {to_runtime(o.value, o.type) for o in expr.options}
             return (left in options) != expr.negated
         if isinstance(expr, ast.Compare):
             left = self.value(expr.left, values, today, profile)
@@ -106,7 +106,7 @@ class Interpreter:
         for name in dict.fromkeys(n.id for n in ast.names_in(expr)):
             if name in values:
                 symbol = self.checked.schema.get(name)
-                value = public_value(values[name], symbol.type if symbol else None)
+                value = to_public(values[name], symbol.type if symbol else None)
                 shown.append(f"{name} = {_show(value, symbol.type if symbol else None)}")
         where = f" ({', '.join(shown)})" if shown else ""
         return f"{format_expr(expr)} is false{where}"

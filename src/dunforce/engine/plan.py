@@ -18,6 +18,7 @@ from dunforce.dsl import ast
 from dunforce.dsl.checker import CheckedModule
 from dunforce.dsl.format import format_action, format_expr, format_step, format_timing
 from dunforce.engine.codegen import Condition, Generator
+from dunforce.values import to_runtime
 
 DEFAULT_CATCH_UP_DAYS = 3
 
@@ -116,7 +117,6 @@ def build(
     *,
     channels: ChannelRegistry,
     catch_up_days: int,
-    runtime_default,
 ) -> CompiledProgram:
     module = checked.module
     generator = Generator(checked)
@@ -282,7 +282,7 @@ def build(
         if not schema[n].optional and schema[n].default is None  # type: ignore[union-attr]
     )
     defaults = {
-        n: runtime_default(schema[n])
+        n: to_runtime(schema[n].default, schema[n].type)
         for n in attribute_names
         if schema[n].default is not None  # type: ignore[union-attr]
     }
