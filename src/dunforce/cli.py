@@ -82,17 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    check.add_argument(
-        "--schema",
-        metavar="MODULE:NAME",
-        help="a dunforce.Schema with your own attributes, such as myerp.dunning:SCHEMA "
-        "(default: the built-in housing catalogue)",
-    )
-    check.add_argument(
-        "--channels",
-        metavar="MODULE:NAME",
-        help="a dunforce.ChannelRegistry with your own channels, such as myerp.dunning:CHANNELS",
-    )
+    _add_integrator_options(check)
     _add_max_bytes(check)
     check.set_defaults(run=_check)
 
@@ -132,19 +122,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to write actions.csv and rejected.csv (default: the current directory)",
     )
-    run.add_argument(
-        "--schema",
-        metavar="MODULE:NAME",
-        help="a dunforce.Schema with your own attributes (default: the housing catalogue)",
-    )
-    run.add_argument(
-        "--channels",
-        metavar="MODULE:NAME",
-        help="a dunforce.ChannelRegistry with your own channels",
-    )
+    _add_integrator_options(run)
     _add_max_bytes(run)
     run.set_defaults(run=_run)
     return parser
+
+
+def _add_integrator_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--schema",
+        metavar="MODULE:NAME",
+        help="a dunforce.Schema with your own attributes, such as myerp.dunning:SCHEMA "
+        "(default: the built-in housing catalogue)",
+    )
+    command.add_argument(
+        "--channels",
+        metavar="MODULE:NAME",
+        help="a dunforce.ChannelRegistry with your own channels, such as myerp.dunning:CHANNELS",
+    )
 
 
 def _add_max_bytes(command: argparse.ArgumentParser) -> None:
