@@ -75,6 +75,16 @@ def states(draw, months: int = 6):
     }
     if draw(st.booleans()):
         attributes["income"] = Decimal(draw(st.integers(500, 3000)))
+    # contact data: most tenants have a mobile number, some an e-mail, a few opted out
+    if draw(st.integers(0, 5)) > 0:
+        attributes["phone_mobile"] = "+33612345678"
+    if draw(st.booleans()):
+        attributes["email_address"] = "locataire@example.org"
+    for opt_out in ("sms_opt_out", "email_opt_out", "call_opt_out"):
+        if draw(st.integers(0, 7)) == 0:
+            attributes[opt_out] = True
+    if draw(st.integers(0, 7)) == 0:
+        attributes["dispute"] = True
     if draw(st.integers(0, 5)) == 0:  # a departure announced for a coming day
         leaving = draw(st.dates(datetime.date(2026, 2, 1), datetime.date(2026, 9, 30)))
         events = (*events, Event("departure", on=leaving))

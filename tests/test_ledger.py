@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dunforce.attributes.catalogue import DERIVED_ATTRIBUTES
+from dunforce.dsl.ast import Duration
 from dunforce.ledger import DERIVED_NAMES, Case, analyse, derived_attributes
 from dunforce.state import (
     AccountState,
@@ -24,6 +25,7 @@ from dunforce.state import (
     Charge,
     Event,
     Instalment,
+    Issued,
     Payment,
     Plan,
     Rejection,
@@ -625,6 +627,17 @@ def test_an_empty_ledger():
         "plan_active": False,
         "plan_broken": False,
         "plan_remaining": eur("0.00"),
+        "aid_arrears": False,
+        "aid_arrears_date": None,
+        "aid_report_deadline": None,
+        "order_delay": Duration(2, "m"),  # no lease_start: the longer delay
+        "order_expiry_date": None,
+        "prescribed_debt": eur("0.00"),
+        "recoverable_debt": eur("0.00"),
+        "last_call_unreached": False,
+        "last_contact_days": None,
+        "promise_to_pay_days": None,
+        "failed_contacts_30d": 0,
     }
     result = analyse(account(), date(2026, 1, 1))
     assert (result.case, result.cases, result.charges) == (None, (), ())
@@ -868,11 +881,97 @@ def reference(state: AccountState, on: date, threshold: int) -> tuple[dict[str, 
         ),
         "plan_remaining": target(on) if plan else 0,
     }
+    result.update(legal_reference(state, on, open_case, over, rent_charges, charges, unsettled))
     grouped: dict[int, int] = {}
     for c, u in zip(charges, unsettled, strict=True):
         grouped[c[0].toordinal()] = grouped.get(c[0].toordinal(), 0) + u
     cases_out = [Case(o, c, a) for o, c, a in cases]
     return result, [cases_out, tuple(grouped.items())]
+
+
+def plus_months(day: date, months: int) -> date:
+    """The catalogue's "months" term, written out independently of dunforce.legal."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def legal_reference(state, on, open_case, over, rent_charges, charges, unsettled) -> dict:
+    """The impayé, commandement, prescription and history definitions, read literally."""
+    attributes = state.attributes
+
+    def monthly_rent_on(day: date) -> int:
+        latest = max((c.due for c in rent_charges if c.due <= day), default=None) or min(
+            (c.due for c in rent_charges), default=None
+        )
+        return sum(cents(c.amount) for c in rent_charges if c.due == latest)
+
+    aid = 0
+    if attributes.get("apl_paid_to_landlord"):
+        aid = cents(attributes.get("apl_amount") or Decimal(0))
+
+    def impaye(day: date, anchor: date) -> bool:
+        if on <= date(2026, 12, 31):
+            return over(day) >= 2 * max(monthly_rent_on(day) - aid, 0)
+        return over(day) > 45000 or day >= plus_months(anchor, 3)
+
+    constituted = None
+    if open_case:
+        day = open_case[0]
+        while day <= on:
+            if impaye(day, open_case[2]):
+                constituted = day
+                break
+            day += timedelta(days=1)
+    lease_start = attributes.get("lease_start")
+    served = attributes.get("last_order_date")
+    recent = lease_start is not None and lease_start >= date(2023, 7, 29)
+    expiry = None
+    if served is not None:
+        expiry = served + timedelta(days=42) if recent else plus_months(served, 2)
+    old = sum(
+        u
+        for c, u in zip(charges, unsettled, strict=True)
+        if c[0] < on and plus_months(c[0], 36) < on
+    )
+    entries = [
+        (e.emitted_on, n, e)
+        for n, e in enumerate(state.history)
+        if e.emitted_on <= on and e.outcome
+    ]
+
+    def channel(entry) -> str | None:
+        if entry.channel is not None:
+            return entry.channel
+        rest = entry.key.split("/", 1)
+        return rest[1].split(":", 1)[0] if len(rest) == 2 and ":" in rest[1] else None
+
+    calls = [t for t in entries if channel(t[2]) == "call"]
+    contacts = [d for d, _, e in entries if e.outcome in ("delivered", "reached", "promise_to_pay")]
+    promises = [d for d, _, e in entries if e.outcome == "promise_to_pay"]
+    return {
+        "aid_arrears": open_case is not None and impaye(on, open_case[2]),
+        "aid_arrears_date": constituted.toordinal() if constituted else None,
+        "aid_report_deadline": plus_months(constituted, 2).toordinal() if constituted else None,
+        "order_delay": Duration(6, "w") if recent else Duration(2, "m"),
+        "order_expiry_date": expiry.toordinal() if expiry else None,
+        "prescribed_debt": old,
+        "recoverable_debt": over(on) - old,
+        "last_call_unreached": bool(calls) and max(calls)[2].outcome == "not_reached",
+        "last_contact_days": (on - max(contacts)).days if contacts else None,
+        "promise_to_pay_days": (on - max(promises)).days if promises else None,
+        "failed_contacts_30d": sum(
+            1
+            for d, _, e in entries
+            if on - timedelta(days=30) < d and e.outcome in ("failed", "bounced", "not_reached")
+        ),
+    }
 
 
 START = date(2025, 1, 1)
@@ -965,3 +1064,54 @@ def test_analyse_agrees_with_the_day_by_day_reference(case):
     assert list(result.cases) == cases
     assert result.case == (cases[-1] if cases and cases[-1].closed is None else None)
     assert result.charges == charges
+
+
+# ------------------------------------------------------------------------------ with attributes
+
+OUTCOME_CHOICES = (
+    None,
+    "delivered",
+    "failed",
+    "bounced",
+    "reached",
+    "not_reached",
+    "promise_to_pay",
+)
+
+
+@st.composite
+def with_attributes_and_history(draw) -> tuple[AccountState, date, int]:
+    """A generated ledger, with the attributes and the history the legal values read."""
+    state, on, threshold = draw(ledgers())
+    attributes: dict[str, object] = {}
+    if draw(st.booleans()):
+        attributes["apl_paid_to_landlord"] = draw(st.booleans())
+    if draw(st.booleans()):
+        attributes["apl_amount"] = Decimal(draw(st.sampled_from([5000, 15000, 45000, 60000]))) / 100
+    if draw(st.booleans()):
+        attributes["lease_start"] = draw(st.dates(date(2023, 7, 20), date(2023, 8, 5)))
+    if draw(st.booleans()):
+        attributes["last_order_date"] = on - timedelta(days=draw(st.integers(-10, 90)))
+    history = []
+    for n in range(draw(st.integers(0, 6))):
+        kind = draw(st.sampled_from(["call", "sms", "email"]))
+        history.append(
+            Issued(
+                f"s{n}/{kind}:t:D+{n}@2026-01-01",
+                on - timedelta(days=draw(st.integers(-5, 45))),
+                channel=draw(st.sampled_from([None, kind])),
+                outcome=draw(st.sampled_from(OUTCOME_CHOICES)),
+            )
+        )
+    return attrs.evolve(state, attributes=attributes, history=tuple(history)), on, threshold
+
+
+@settings(max_examples=150, deadline=None)
+@given(with_attributes_and_history())
+def test_the_legal_and_history_values_agree_with_the_reference(case):
+    state, on, threshold = case
+    expected, _ = reference(state, on, threshold)
+    result = analyse(state, on, threshold=threshold)
+    assert dict(result.values) == expected
+    asked = analyse(state, on, threshold=threshold, names=frozenset({"aid_arrears_date"}))
+    assert asked.values["aid_arrears_date"] == expected["aid_arrears_date"]

@@ -28,11 +28,11 @@ scenario remind for late:
     call at D+10 if debt >= 50 €
 """
 TENANTS = """\
-account_id,apl,payment_method
-A1,true,debit
-A2,false,transfer
-A3,maybe,cheque
-A4,false,cash
+account_id,apl,payment_method,phone_mobile,email_address
+A1,true,debit,+33639980001,a1@example.org
+A2,false,transfer,+33639980002,
+A3,maybe,cheque,,
+A4,false,cash,+33639980004,a4@example.org
 """
 LEDGER = """\
 account_id,kind,amount,date,id,method
@@ -120,7 +120,9 @@ def test_run_steps_every_account_and_writes_actions_and_rejected(portfolio):
 
 def test_actions_are_sorted_by_account_day_and_key(portfolio):
     (portfolio / "rules.dfs").write_text(
-        RULES.replace('sms "relance" at D+2', 'sms "relance" at D+2\n    email "rappel" at D+1'),
+        RULES.replace('sms "relance" at D+2', 'sms "relance" at D+2\n    email "rappel" at D+1')
+        # two messages on one day: lift the default cap of one automatic message a day
+        + "\npolicy:\n    no cap automatic\n",
         encoding="utf-8",
     )
     out = portfolio / "out"
@@ -154,7 +156,7 @@ def test_the_history_makes_a_second_run_emit_nothing_new(portfolio):
     assert run(*arguments, "--out", out)[0] == 0
     issued = rows(out / "actions.csv")
     history = ["account_id,key,emitted_on,channel,outcome"] + [
-        f"{a['account_id']},{a['key']},{a['emitted_on']},{a['channel']},sent" for a in issued
+        f"{a['account_id']},{a['key']},{a['emitted_on']},{a['channel']},delivered" for a in issued
     ]
     (portfolio / "data" / "history.csv").write_text("\n".join(history) + "\n", encoding="utf-8")
     code, stdout, _ = run(*arguments, "--out", out)
@@ -173,7 +175,9 @@ def test_an_account_the_program_refuses_is_rejected_and_the_run_goes_on(portfoli
         encoding="utf-8",
     )
     (portfolio / "data" / "tenants.csv").write_text(
-        "account_id,household_size\nA1,5\nA2,\nA3,2\nA4,4\n", encoding="utf-8"
+        "account_id,household_size,phone_mobile\n"
+        "A1,5,+33639980001\nA2,,+33639980002\nA3,2,\nA4,4,+33639980004\n",
+        encoding="utf-8",
     )
     out = portfolio / "out"
     code, stdout, stderr = run(

@@ -11,6 +11,7 @@ import pytest
 import dunforce
 from dunforce import AccountState, Action, Charge, Event, Payment, Plan, Rejection, StateError
 from dunforce.attributes import HOUSING_SCHEMA, AttributeSpec, ValueType
+from dunforce.state import OUTCOMES, Issued
 
 
 @pytest.mark.parametrize(
@@ -137,3 +138,23 @@ def test_states_are_immutable():
 def test_an_integrator_schema_extends_the_catalogue():
     schema = HOUSING_SCHEMA.extend([AttributeSpec("sector", ValueType.TEXT, optional=True)])
     assert AccountState(account_id="A", attributes={"sector": "x"}, schema=schema)
+
+
+def test_issued_outcomes_are_a_closed_set():
+    assert OUTCOMES == (
+        "delivered",
+        "failed",
+        "bounced",
+        "reached",
+        "not_reached",
+        "promise_to_pay",
+    )
+    assert Issued("k", "2026-01-07", "call", "not_reached").outcome == "not_reached"
+    for wrong in ("sent", "", "Delivered"):
+        with pytest.raises(StateError) as info:
+            Issued("k", "2026-01-07", "sms", wrong)
+        assert info.value.field == "outcome" and info.value.value == wrong
+        assert "'promise_to_pay'" in str(info.value)
+    with pytest.raises(StateError) as info:
+        AccountState(account_id="A", history=(Issued("k", "2026-01-07"), "delivered"))
+    assert info.value.field == "history[1]"

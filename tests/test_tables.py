@@ -232,6 +232,7 @@ BAD_ROWS = {
     "plan due": ("plans", "B,PL1,2026-03-01,,10.00,", "due", "", "not a date"),
     "history key": ("history", "B,,2026-03-05,sms,", "key", "", "non-empty text"),
     "history date": ("history", "B,k,2026-13-01,sms,", "emitted_on", "2026-13-01", "not a date"),
+    "outcome": ("history", "B,k,2026-03-05,sms,delivred", "outcome", "delivred", "'delivered'?"),
 }
 
 

@@ -1,9 +1,10 @@
 """Ledger semantics: what an account's ledger means on a step date.
 
 This module owns the derived attributes of the catalogue (``balance``, ``debt``, the case and its
-anchor ``D``, rejections, repayment plans...): it turns an :class:`~dunforce.state.AccountState`
-and a step date into their values, following to the letter the definitions of
-``LEDGER_TERMS`` and ``DERIVED_ATTRIBUTES`` in :mod:`dunforce.attributes.catalogue`.
+anchor ``D``, rejections, repayment plans, the legal values, the contact history...): it turns
+an :class:`~dunforce.state.AccountState` and a step date into their values, following to the
+letter the definitions of ``LEDGER_TERMS`` and ``DERIVED_ATTRIBUTES`` in
+:mod:`dunforce.attributes.catalogue`; the legal rules themselves live in :mod:`dunforce.legal`.
 
 It is pure: it never reads the clock (the step date is always an argument), does no I/O, draws
 no random number and never mutates the state. It runs for every account every morning, so it
@@ -29,6 +30,12 @@ Where the catalogue leaves a choice, the reading taken is stated here and in :fu
 * The plan in force is the latest-signed among the plans signed, not cancelled and not completed
   on the step date (so an older plan is in force again when a newer one is cancelled).
 * Every ``rejection`` event on a day without a rejection entry counts as one rejection.
+* The housing-aid impayé (:mod:`dunforce.legal`) is judged, on every day of the open case, by
+  the version of the rule in force on the step date, with the monthly rent of each day (so a
+  rent revision does not move a date already reached) and the aid attributes of the step date;
+  an aid paid to the landlord whose amount is not set counts as 0 (the gross threshold).
+* A history entry without a recorded channel takes the one its key names; history entries are
+  dated by ``emitted_on``, since the history keeps no date for the outcome.
 
 Two consequences of the definitions, kept as written: a case still open but opened 365 days or
 more before the step date is not counted by ``late_episodes_12m``; and an instalment due on day
@@ -47,7 +54,15 @@ import attrs
 
 from dunforce.attributes.catalogue import DERIVED_ATTRIBUTES
 from dunforce.attributes.types import ValueType
-from dunforce.state import AccountState
+from dunforce.legal import (
+    add_months,
+    aid_report_deadline,
+    aid_rule_on,
+    order_delay,
+    order_expiry,
+    prescribed,
+)
+from dunforce.state import AccountState, Issued
 from dunforce.values import to_date, to_money, to_public
 
 __all__ = ["DERIVED_NAMES", "Case", "LedgerAnalysis", "analyse", "derived_attributes"]
@@ -61,6 +76,16 @@ _REJECTION_NAMES = frozenset({"rejections_90d", "rejections_12m"})
 _PAYMENT_NAMES = frozenset({"last_payment_days", "last_payment_amount"})
 _NEXT_DUE_NAMES = frozenset({"next_due_date", "next_due_amount"})
 _RENT_NAMES = frozenset({"monthly_rent", "debt_months"})
+_AID_NAMES = frozenset({"aid_arrears", "aid_arrears_date", "aid_report_deadline"})
+_ORDER_NAMES = frozenset({"order_delay", "order_expiry_date"})
+_PRESCRIPTION_NAMES = frozenset({"prescribed_debt", "recoverable_debt"})
+_HISTORY_NAMES = frozenset(
+    {"last_call_unreached", "last_contact_days", "promise_to_pay_days", "failed_contacts_30d"}
+)
+#: the groups above that apply the law or read the history, tested at once on the fast path
+_LEGAL_NAMES = _AID_NAMES | _ORDER_NAMES | _PRESCRIPTION_NAMES | _HISTORY_NAMES
+_CONTACTED = frozenset({"delivered", "reached", "promise_to_pay"})
+_NOT_CONTACTED = frozenset({"failed", "bounced", "not_reached"})
 _HUNDRED = Decimal(100)  # a Decimal times a Decimal is faster than times an int
 
 
@@ -155,8 +180,9 @@ def analyse(
 
     ``threshold`` is the case threshold in cents. ``names``, when given, is the set of derived
     attributes the caller reads: ``values`` then holds at least those (the plan, rejection,
-    last-payment, next-due and rent groups that are not asked are not computed). ``case``,
-    ``cases`` and ``charges`` are always computed.
+    last-payment, next-due, rent, housing-aid, commandement, prescription and history groups
+    that are not asked are not computed). ``case``, ``cases`` and ``charges`` are always
+    computed.
 
     Readings taken where the catalogue leaves a choice (see the module docstring): rejections
     are matched in date order against the payments no earlier rejection returns, by id when they
@@ -164,7 +190,8 @@ def analyse(
     a charge of its own amount, but not rent; a rejection's amount in ``balance`` is that of the
     payment it returns; the plan in force is the latest-signed among the plans signed, not
     cancelled and not completed; every ``rejection`` event on a day without a rejection entry
-    counts as one rejection.
+    counts as one rejection; the impayé rule in force on ``on`` judges every day of the open
+    case with that day's monthly rent.
 
     >>> from datetime import date
     >>> from dunforce.state import Charge, Payment
@@ -259,7 +286,10 @@ def analyse(
                 by_id[row[3]] = (*by_id.get(row[3], ()), position)
 
     want_plans = bool(state.plans) and (want_all or not _PLAN_NAMES.isdisjoint(names))
-    line_days: list[int] = []  # the overdue amount from each change day on (for plans)
+    want_legal = want_all or not _LEGAL_NAMES.isdisjoint(names)
+    want_aid = want_legal and (want_all or not _AID_NAMES.isdisjoint(names))
+    want_line = want_plans or want_aid
+    line_days: list[int] = []  # the overdue amount from each change day on (plans, aid)
     line_amounts: list[int] = []
 
     # -- walk the change days: due + 1 of each charge, and the days of the operations ---------
@@ -330,7 +360,7 @@ def analyse(
                 )
             )
             opened = -1
-        if want_plans:
+        if want_line:
             line_days.append(day)
             line_amounts.append(overdue)
 
@@ -360,8 +390,10 @@ def analyse(
         "first_late": first_late,
         "late_episodes_12m": late,
     }
+    rent_steps = None
     if want_all or not _RENT_NAMES.isdisjoint(names):
-        rent = _monthly_rent(charge_rows, today)
+        rent_steps = _rent_steps(charge_rows)
+        rent = _rent_on(*rent_steps, today)
         values["monthly_rent"] = rent
         values["debt_months"] = Fraction(overdue, rent) if rent else Fraction(0)
     if want_all or not _REJECTION_NAMES.isdisjoint(names):
@@ -398,24 +430,150 @@ def analyse(
             values["next_due_date"] = values["next_due_amount"] = None
     if want_all or not _PLAN_NAMES.isdisjoint(names):
         values.update(_plan_values(state, today, line_days, line_amounts))
+    if want_legal:
+        if want_aid:
+            if case is not None and rent_steps is None:
+                rent_steps = _rent_steps(charge_rows)
+            values.update(_aid_values(state, on, case, rent_steps, line_days, line_amounts))
+        if want_all or not _PRESCRIPTION_NAMES.isdisjoint(names):
+            old = 0  # the charges are in due-date order, so the prescribed ones come first
+            for position in range(k):
+                if not prescribed(datetime.date.fromordinal(dues[position]), on):
+                    break
+                old += unsettled[position]
+            values["prescribed_debt"] = old
+            values["recoverable_debt"] = overdue - old
+        if want_all or not _ORDER_NAMES.isdisjoint(names):
+            lease_start = state.attributes.get("lease_start")
+            served = state.attributes.get("last_order_date")
+            values["order_delay"] = order_delay(lease_start)
+            values["order_expiry_date"] = (
+                None if served is None else order_expiry(served, lease_start).toordinal()
+            )
+        if want_all or not _HISTORY_NAMES.isdisjoint(names):
+            values.update(_history_values(state.history, today))
 
     return LedgerAnalysis(on, values, case, tuple(cases), tuple(grouped))
 
 
-def _monthly_rent(rows: list[tuple[int, int, int, str | None, bool | None]], today: int) -> int:
-    """``monthly_rent`` from the charge rows (due, index, cents, id, carries a period).
+def _rent_steps(
+    rows: list[tuple[int, int, int, str | None, bool | None]],
+) -> tuple[list[int], list[int]]:
+    """The rent due dates and the rent due on each, from the charge rows in due-date order.
 
-    Only the ``Charge`` entries are rent (a rejection counted as a charge has ``None``).
+    A row is (due, index, cents, id, carries a period); only the ``Charge`` entries are rent (a
+    rejection counted as a charge has ``None``), and those with a period when any has one.
     """
     rent = [row for row in rows if row[4]]
     if not rent:
         rent = [row for row in rows if row[4] is not None]
-    latest = max((row[0] for row in rent if row[0] <= today), default=None)
-    if latest is None:
-        latest = min((row[0] for row in rent), default=None)
-        if latest is None:
-            return 0
-    return sum(row[2] for row in rent if row[0] == latest)
+    days: list[int] = []
+    sums: list[int] = []
+    for row in rent:
+        if days and days[-1] == row[0]:
+            sums[-1] += row[2]
+        else:
+            days.append(row[0])
+            sums.append(row[2])
+    return days, sums
+
+
+def _rent_on(days: list[int], sums: list[int], day: int) -> int:
+    """``monthly_rent`` with ``day`` as the step date: the rent of the latest due date on or
+    before it, else of the earliest one; 0 without rent."""
+    if not days:
+        return 0
+    position = bisect_right(days, day) - 1
+    return sums[position if position >= 0 else 0]
+
+
+def _aid_values(
+    state: AccountState,
+    on: datetime.date,
+    case: Case | None,
+    rent_steps: tuple[list[int], list[int]] | None,
+    line_days: list[int],
+    line_amounts: list[int],
+) -> dict[str, object]:
+    """``aid_arrears``, ``aid_arrears_date`` and ``aid_report_deadline`` on ``on``.
+
+    The impayé rule is the version in force on ``on`` and judges every day of the open case. It
+    can only start to hold on a day the overdue amount changes (the line), the monthly rent
+    changes (a rent due date) or the months after D run out, so only those days are tried.
+    """
+    if case is None:
+        return {"aid_arrears": False, "aid_arrears_date": None, "aid_report_deadline": None}
+    rule = aid_rule_on(on)
+    today = on.toordinal()
+    opened = case.opened.toordinal()
+    start = bisect_right(line_days, opened)  # the case opens on a change day: line_days[start-1]
+    candidates = {opened, *line_days[start:]}
+    rent_days, rent_sums = rent_steps or ([], [])
+    aid = 0
+    if rule.rent_multiple is not None:
+        candidates.update(d for d in rent_days if opened < d <= today)
+        attributes = state.attributes
+        if rule.net_of_aid and attributes.get("apl_paid_to_landlord"):
+            aid = int((attributes.get("apl_amount") or 0) * _HUNDRED)
+    over = None if rule.amount_over is None else int(rule.amount_over * _HUNDRED)
+    months_day = None
+    if rule.months_after_first_unpaid is not None:
+        months_day = add_months(case.anchor, rule.months_after_first_unpaid).toordinal()
+        months_day = max(months_day, opened)
+        if months_day <= today:
+            candidates.add(months_day)
+
+    def holds(day: int) -> bool:
+        overdue = line_amounts[bisect_right(line_days, day) - 1]
+        if over is not None and overdue > over:
+            return True
+        if months_day is not None and day >= months_day:
+            return True
+        if rule.rent_multiple is not None:
+            monthly = _rent_on(rent_days, rent_sums, day) - aid
+            return overdue >= rule.rent_multiple * (monthly if monthly > 0 else 0)
+        return False
+
+    constituted = next((day for day in sorted(candidates) if holds(day)), None)
+    deadline = None
+    if constituted is not None:
+        deadline = aid_report_deadline(datetime.date.fromordinal(constituted)).toordinal()
+    return {
+        "aid_arrears": holds(today),
+        "aid_arrears_date": constituted,
+        "aid_report_deadline": deadline,
+    }
+
+
+def _history_values(history: tuple[Issued, ...], today: int) -> dict[str, object]:
+    """The contact values from the history entries emitted on or before ``today``."""
+    call_day = -1
+    unreached = False
+    contact = -1
+    promise = -1
+    failed = 0
+    for entry in history:
+        outcome = entry.outcome
+        if outcome is None:
+            continue
+        day = entry.emitted_on.toordinal()
+        if day > today:
+            continue
+        if outcome in _CONTACTED and day > contact:
+            contact = day
+        if outcome == "promise_to_pay" and day > promise:
+            promise = day
+        if outcome in _NOT_CONTACTED and day > today - 30:
+            failed += 1
+        if day >= call_day and entry.inferred_channel == "call":  # >=: later in history order
+            call_day = day
+            unreached = outcome == "not_reached"
+    return {
+        "last_call_unreached": unreached,
+        "last_contact_days": today - contact if contact >= 0 else None,
+        "promise_to_pay_days": today - promise if promise >= 0 else None,
+        "failed_contacts_30d": failed,
+    }
 
 
 def _rejection_counts(

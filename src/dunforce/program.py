@@ -122,11 +122,14 @@ class Program:
             return values, found
 
         values, analysis = values_on(on, analysis)
+        calendar = self.compiled.calendar
+        subdivision = calendar.subdivision(state.attributes.get("departement"))
         days = Days(
             self.compiled,
             on.toordinal(),
             values,
             lambda ordinal: values_on(datetime.date.fromordinal(ordinal))[0],
+            lambda ordinal: calendar.is_business_day(ordinal, subdivision),
         )
         return days, analysis
 
@@ -180,7 +183,13 @@ class Program:
         )
 
 
-def _program(checked: CheckedModule, *, catch_up_days: int, case_threshold: object) -> Program:
+def _program(
+    checked: CheckedModule,
+    *,
+    catch_up_days: int,
+    case_threshold: object,
+    contact_policy: bool = True,
+) -> Program:
     if isinstance(catch_up_days, bool) or not isinstance(catch_up_days, int) or catch_up_days < 0:
         raise TypeError(f"catch_up_days must be a whole number of days >= 0, not {catch_up_days!r}")
     try:
@@ -191,6 +200,7 @@ def _program(checked: CheckedModule, *, catch_up_days: int, case_threshold: obje
         checked,
         channels=checked.channels,
         catch_up_days=catch_up_days,
+        contact_policy=bool(contact_policy),
     )
     return Program(checked, compiled, catch_up_days, threshold)
 
@@ -204,8 +214,13 @@ def compile(
     catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
     case_threshold: Decimal | int | str = 0,
     max_bytes: int = MAX_SOURCE_BYTES,
+    contact_policy: bool = True,
 ) -> Program:
     """Compile scenario text to a :class:`Program`; raises ``DslError`` listing every error.
+
+    ``contact_policy=False`` turns the contact policy off (windows, holidays, caps, default
+    pauses, legal guards, contact data): for a caller that applies its own rules, and for tests
+    of the scenarios alone. Legal steps still require approval.
 
     >>> program = compile("profile late: in_case\\nprofile other: otherwise\\n"
     ...                   "scenario remind for late:\\n    sms at D+2\\n")
@@ -213,7 +228,12 @@ def compile(
     ('late', 'other')
     """
     checked = check(text, filename=filename, schema=schema, channels=channels, max_bytes=max_bytes)
-    return _program(checked, catch_up_days=catch_up_days, case_threshold=case_threshold)
+    return _program(
+        checked,
+        catch_up_days=catch_up_days,
+        case_threshold=case_threshold,
+        contact_policy=contact_policy,
+    )
 
 
 def load(
@@ -224,10 +244,16 @@ def load(
     catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
     case_threshold: Decimal | int | str = 0,
     max_bytes: int = MAX_SOURCE_BYTES,
+    contact_policy: bool = True,
 ) -> Program:
     """Read and compile a scenario file."""
     checked = check_file(path, schema=schema, channels=channels, max_bytes=max_bytes)
-    return _program(checked, catch_up_days=catch_up_days, case_threshold=case_threshold)
+    return _program(
+        checked,
+        catch_up_days=catch_up_days,
+        case_threshold=case_threshold,
+        contact_policy=contact_policy,
+    )
 
 
 __all__ = ["Program", "compile", "load"]

@@ -210,6 +210,23 @@ class Action:
     kind: str
     reason: str
     line: int = attrs.field(default=0, eq=False)
+    #: a legal step: a person must approve it before it is carried out (GDPR art. 22)
+    requires_approval: bool = attrs.field(default=False, kw_only=True)
+    #: when on ``emitted_on`` the channel may reach the tenant, time-zone aware, in order
+    windows: tuple[tuple[datetime.datetime, datetime.datetime], ...] = attrs.field(
+        default=(), kw_only=True
+    )
+    #: what the contact policy did: a move off a holiday, a fallback channel (empty if nothing)
+    policy_note: str = attrs.field(default="", kw_only=True)
+
+    @property
+    def window_start(self) -> datetime.datetime | None:
+        """The earliest moment the action may reach the tenant on ``emitted_on``."""
+        return self.windows[0][0] if self.windows else None
+
+    @property
+    def window_end(self) -> datetime.datetime | None:
+        return self.windows[-1][1] if self.windows else None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -223,22 +240,71 @@ class Action:
             "scenario": self.scenario,
             "profile": self.profile,
             "kind": self.kind,
+            "requires_approval": self.requires_approval,
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+            "policy_note": self.policy_note,
             "reason": self.reason,
         }
 
 
+#: what an adapter may record of an issued action: a message delivered, failed or bounced; a call
+#: that reached the tenant or not; a promise to pay obtained (the history derived attributes read
+#: them, so a closed set keeps a typo from silently counting as nothing)
+OUTCOMES: tuple[str, ...] = (
+    "delivered",
+    "failed",
+    "bounced",
+    "reached",
+    "not_reached",
+    "promise_to_pay",
+)
+
+
+def _outcome(value: object) -> str | None:
+    outcome = _optional_text("outcome")(value)
+    if outcome is not None and outcome not in OUTCOMES:
+        close = difflib.get_close_matches(outcome, OUTCOMES, n=1)
+        suggestion = f" (did you mean {close[0]!r}?)" if close else ""
+        raise StateError(
+            f"outcome: {outcome!r} is not one of {', '.join(map(repr, OUTCOMES))}{suggestion}",
+            field="outcome",
+            value=value,
+        )
+    return outcome
+
+
 @attrs.frozen
 class Issued:
-    """An action already issued for an account, with its outcome when it is known."""
+    """An action already issued for an account, with its outcome when it is known.
+
+    ``outcome`` is one of :data:`OUTCOMES` or ``None``. ``channel`` may be ``None`` in rows
+    written before it was recorded; the key then tells it (``scenario/channel:...``).
+    """
 
     key: str = attrs.field(converter=_text("key"))
     emitted_on: datetime.date = attrs.field(converter=_date("emitted_on"))
     channel: str | None = attrs.field(default=None, converter=_optional_text("channel"))
-    outcome: str | None = attrs.field(default=None, converter=_optional_text("outcome"))
+    outcome: str | None = attrs.field(default=None, converter=_outcome)
 
     @classmethod
     def of(cls, action: Action) -> Issued:
         return cls(action.key, action.emitted_on, action.channel)
+
+    @property
+    def inferred_channel(self) -> str | None:
+        """``channel``, else the one the key names (after its first ``/``, before the next ``:``).
+
+        >>> Issued("gentle/call::D+10@2026-01-05", "2026-01-15").inferred_channel
+        'call'
+        """
+        if self.channel is not None:
+            return self.channel
+        slash = self.key.find("/")
+        colon = self.key.find(":", slash + 1)
+        if slash < 0 or colon < 0:
+            return None
+        return self.key[slash + 1 : colon] or None
 
 
 # ------------------------------------------------------------------------------ attributes

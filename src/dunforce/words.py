@@ -14,6 +14,8 @@ KEYWORDS = frozenset(
         *("if", "then", "else", "at", "every", "from", "until", "pause", "while", "stop", "when"),
         *("and", "or", "not", "in", "is", "set", "true", "false"),
         *("propose", "notify", "handoff", "catch", "up"),
+        # the words of a policy block's items (window, cap, no, ...) are keywords only there
+        "policy",
     }
 )
 
@@ -30,3 +32,12 @@ def name_problem(name: str) -> str | None:
     if name in KEYWORDS:
         return f"'{name}' is a reserved word of the scenario language"
     return None
+
+
+#: the days of the week as a contact window names them, Monday first (``date.weekday()`` order)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def clock(minutes: int) -> str:
+    """A time of day written as in a policy block: ``600`` -> ``10:00``."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

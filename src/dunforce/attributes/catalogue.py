@@ -36,12 +36,13 @@ __all__ = [
     "main",
 ]
 
-BOOL, INT, NUMBER, MONEY, DATE, TEXT = (
+BOOL, INT, NUMBER, MONEY, DATE, DURATION, TEXT = (
     ValueType.BOOL,
     ValueType.INT,
     ValueType.NUMBER,
     ValueType.MONEY,
     ValueType.DATE,
+    ValueType.DURATION,
     ValueType.TEXT,
 )
 
@@ -437,6 +438,37 @@ LEDGER_TERMS: Mapping[str, str] = MappingProxyType(
             "on day e + 1, that is the tenant did not keep up with both the instalments and "
             "the current rent."
         ),
+        "months": (
+            "A date plus n months is the same day of the month n months later, or the last day "
+            "of that month when it is shorter (31 December + 2 months is 28 or 29 February); "
+            "plus n years is plus 12 n months."
+        ),
+        "monthly amount": (
+            "On day d, monthly_rent read with d as the step date, minus apl_amount (0 when not "
+            "set) when apl_paid_to_landlord is true, and 0 when that difference is negative: the "
+            "rent and charges gross of the housing aid when the aid is paid to the tenant, net "
+            "of it when it is paid to the landlord."
+        ),
+        "impayé rule": (
+            "The rule that makes unpaid rent a housing-aid impayé, taken in the version in force "
+            "on the step date (dunforce.legal.AID_ARREARS_RULES). Until 2026-12-31 (CCH R824-1) "
+            "it holds on day d when the overdue amount on d is at least twice the monthly amount "
+            "on d. From 2027-01-01 (décrets 2026-83 and 2026-84, encoded as the research note "
+            "states them and still to verify) it holds on day d when the overdue amount on d is "
+            "above 450 €, or when d is on or after D + 3 months, D being the anchor of the open "
+            "case. The version in force on the step date judges every day of the case, earlier "
+            "days included. It applies whether or not the household receives housing aid "
+            "(apl): the scenario decides whether to read it."
+        ),
+        "history entry": (
+            "An issued action of the account's history whose emitted_on is on or before the step "
+            "date; later ones are ignored. Its channel is the one recorded, otherwise the part of "
+            "its key after the first `/` and before the next `:`. Its outcome, when recorded, is "
+            "one of delivered, failed, bounced, reached, not_reached and promise_to_pay, and it "
+            "is dated by emitted_on, since the history keeps no date for the outcome. The latest "
+            "of some entries is the one with the latest emitted_on, the later in history order "
+            "within a day."
+        ),
     }
 )
 
@@ -590,6 +622,92 @@ DERIVED_ATTRIBUTES: tuple[DerivedAttribute, ...] = (
         "The plan target on the step date of the plan in force, that is the sum of its "
         "instalments due on or after the step date; 0 when no plan is in force.",
         unit="EUR",
+    ),
+    # -- housing aid and legal delays ---------------------------------------------------------
+    DerivedAttribute(
+        "aid_arrears",
+        BOOL,
+        "True when a case is open on the step date and the impayé rule holds on the step date: "
+        "until 2026-12-31, the debt is at least twice the monthly amount on the step date; from "
+        "2027-01-01, the debt is above 450 € or the step date is on or after D + 3 months. False "
+        "without an open case.",
+    ),
+    DerivedAttribute(
+        "aid_arrears_date",
+        DATE,
+        "The day the housing-aid impayé was constituted in the open case: the first day d with "
+        "case_open_date <= d <= the step date on which the impayé rule holds (from 2027-01-01, "
+        "the earlier of the first such day with a debt above 450 € and D + 3 months, or "
+        "case_open_date when that is later). It stays set while the case stays open, even when "
+        "the debt falls back below the threshold; not set without an open case or when the rule "
+        "has not held in it.",
+        optional=True,
+    ),
+    DerivedAttribute(
+        "aid_report_deadline",
+        DATE,
+        "The last day to report the impayé to the CAF or MSA: aid_arrears_date + 2 months (CCH "
+        "R824-4), not moved off weekends and holidays; not set when aid_arrears_date is not.",
+        optional=True,
+    ),
+    DerivedAttribute(
+        "order_delay",
+        DURATION,
+        "The delay a commandement de payer gives the tenant (loi 89-462 art. 24 I): 6 weeks when "
+        "lease_start is 2023-07-29 or later, 2 months when it is earlier or not given (the longer "
+        "delay). A duration in weeks and one in months cannot be compared.",
+    ),
+    DerivedAttribute(
+        "order_expiry_date",
+        DATE,
+        "The last day of the delay of the latest commandement: last_order_date + order_delay (6 "
+        "weeks are 42 days), not moved off weekends and holidays; not set when last_order_date is "
+        "not set.",
+        optional=True,
+    ),
+    DerivedAttribute(
+        "prescribed_debt",
+        MONEY,
+        "The sum of the unsettled parts, under the allocation on the step date, of the charges "
+        "due on a day d such that d + 3 years is before the step date (loi 89-462 art. 7-1); 0 "
+        "when none. What interrupts prescription (an acknowledgement of the debt, a court claim) "
+        "is ignored, so this is an upper bound.",
+        unit="EUR",
+    ),
+    DerivedAttribute(
+        "recoverable_debt",
+        MONEY,
+        "The debt minus prescribed_debt: the overdue amount of the charges not prescribed.",
+        unit="EUR",
+    ),
+    # -- contact history ----------------------------------------------------------------------
+    DerivedAttribute(
+        "last_call_unreached",
+        BOOL,
+        "True when the latest history entry with channel call and a recorded outcome has the "
+        "outcome not_reached; false when there is no such entry.",
+    ),
+    DerivedAttribute(
+        "last_contact_days",
+        INT,
+        "The number of days from the emitted_on of the latest history entry with outcome "
+        "delivered, reached or promise_to_pay to the step date; not set when there is none.",
+        optional=True,
+        unit="days",
+    ),
+    DerivedAttribute(
+        "promise_to_pay_days",
+        INT,
+        "The number of days from the emitted_on of the latest history entry with outcome "
+        "promise_to_pay to the step date; not set when there is none.",
+        optional=True,
+        unit="days",
+    ),
+    DerivedAttribute(
+        "failed_contacts_30d",
+        INT,
+        "The number of history entries with emitted_on on a day d with T - 30 < d <= T, where T "
+        "is the step date, whose outcome is failed, bounced or not_reached.",
     ),
 )
 

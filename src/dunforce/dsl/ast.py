@@ -18,6 +18,7 @@ import attrs
 
 from dunforce.attributes.types import ValueType
 from dunforce.errors import Span
+from dunforce.words import clock
 
 NO_SPAN = Span(0, 0, 0, 0)
 
@@ -293,7 +294,92 @@ class EventDecl(Node):
     name_span: Span = _span_field()
 
 
-Declaration = Union[AttributeDecl, ProfileDecl, RuleDecl, ScenarioDecl, EventDecl]  # noqa: UP007
+# ------------------------------------------------------------------------------ the policy
+
+
+@attrs.frozen
+class DayRange(Node):
+    """``mon-fri``, ``sat``: the days of the week a channel may be used, ends included."""
+
+    first: str
+    last: str | None = None
+    first_span: Span = _span_field()
+    last_span: Span = _span_field()
+
+    def __str__(self) -> str:
+        return self.first if self.last is None else f"{self.first}-{self.last}"
+
+
+@attrs.frozen
+class TimeRange(Node):
+    """``10:00-13:00``: local hours, the start included and the end excluded, in minutes after
+    midnight (``24:00`` is 1440, the end of the day)."""
+
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{clock(self.start)}-{clock(self.end)}"
+
+
+@attrs.frozen
+class Window(Node):
+    """``window call: mon-fri 10:00-13:00, 14:00-20:00``: when channels may reach a tenant."""
+
+    channels: tuple[Name, ...]
+    days: DayRange
+    holidays: bool = False  # ``and holidays``: public holidays are allowed too
+    hours: tuple[TimeRange, ...] = ()  # none: any hour of the allowed days
+
+
+@attrs.frozen
+class Cap(Node):
+    """``cap call: 4 per 30 days``: at most ``limit`` actions in any run of ``period`` days."""
+
+    target: Name
+    limit: int
+    period: Duration
+    period_span: Span = _span_field()
+
+
+@attrs.frozen
+class NoCap(Node):
+    target: Name
+
+
+@attrs.frozen
+class NoPause(Node):
+    """``no pause while dispute``: lifts a pause of the default policy."""
+
+    condition: Expr
+
+
+@attrs.frozen
+class NoGuard(Node):
+    """``no guard winter_truce``: lifts one of the legal guards."""
+
+    guard: Name
+
+
+@attrs.frozen
+class TimeZone(Node):
+    zone: str
+
+
+PolicyItem = Union[Window, Cap, NoCap, Pause, NoPause, NoGuard, TimeZone]  # noqa: UP007
+
+
+@attrs.frozen
+class PolicyDecl(Node):
+    """``policy [for PROFILES]:``: the contact policy, for every account or for some profiles."""
+
+    profiles: tuple[Name, ...]
+    items: tuple[PolicyItem, ...]
+
+
+Declaration = Union[  # noqa: UP007
+    AttributeDecl, ProfileDecl, RuleDecl, ScenarioDecl, EventDecl, PolicyDecl
+]
 
 
 @attrs.frozen
@@ -323,6 +409,10 @@ class Module(Node):
     @property
     def event_blocks(self) -> tuple[EventDecl, ...]:
         return self.of_type(EventDecl)
+
+    @property
+    def policies(self) -> tuple[PolicyDecl, ...]:
+        return self.of_type(PolicyDecl)
 
 
 # ------------------------------------------------------------------------------ traversal

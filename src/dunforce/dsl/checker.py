@@ -8,6 +8,7 @@ result. It never evaluates anything: it reasons about the text.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -22,6 +23,8 @@ from dunforce.dsl.format import format_expr, format_literal
 from dunforce.dsl.lints import lint
 from dunforce.dsl.source import Source
 from dunforce.errors import Diagnostic, DslError, Span
+from dunforce.policy import CAP_GROUPS, DEFAULT_POLICY_TEXT, GUARDS
+from dunforce.words import WEEKDAYS
 
 BOOL, INT, NUMBER, MONEY, DATE, DURATION, TEXT = (
     ValueType.BOOL,
@@ -101,6 +104,8 @@ class CheckedModule:
     source: Source = attrs.field(repr=False)
     #: the type of each expression node, by ``id(node)`` (the nodes live as long as ``module``)
     types: Mapping[int, ValueType | None] = attrs.field(factory=dict, repr=False, eq=False)
+    #: the pauses of the default policy that apply with this schema (checked, typed)
+    default_pauses: tuple[ast.Pause, ...] = attrs.field(default=(), repr=False, eq=False)
 
     def type_of(self, expr: ast.Expr) -> ValueType | None:
         return self.types.get(id(expr))
@@ -186,6 +191,7 @@ class _Checker:
                 self.step(step, _Scope(all_profiles, known_set=known), anchor="D")
             self.same_steps(rule.steps)
         self.check_blocks(all_profiles)
+        default_pauses = self.check_policies(all_profiles)
         if not self.errors:
             self.warnings.extend(lint(self.module, self.src, self.channels))
         if self.errors:
@@ -197,6 +203,7 @@ class _Checker:
             tuple(sorted(self.warnings, key=lambda d: (d.line, d.column))),
             self.src,
             MappingProxyType(self.types),
+            default_pauses,
         )
 
     # ----- declarations
@@ -380,6 +387,156 @@ class _Checker:
                         "a pause condition" if isinstance(item, ast.Pause) else "a stop condition"
                     )
                     self.condition(item.condition, scope, what)
+
+    # ----- the policy
+    def check_policies(self, profiles: Mapping[str, int]) -> tuple[ast.Pause, ...]:
+        """Check the ``policy`` blocks; returns the default pauses that apply to this schema."""
+        defaults = tuple(
+            item
+            for item in _default_policy().items
+            if isinstance(item, ast.Pause)
+            and all(name.id in self.schema for name in ast.names_in(item.condition))
+        )
+        for pause in defaults:
+            self.condition(pause.condition, _Scope({}), "a pause condition")
+        default_texts = {format_expr(p.condition) for p in defaults}
+        covered: dict[str | None, ast.PolicyDecl] = {}
+        for policy in self.module.policies:
+            for name in policy.profiles or (None,):
+                key = None if name is None else name.id
+                if key in covered:
+                    what = "every account" if key is None else f"profile '{key}'"
+                    self.error(
+                        policy.span if name is None else name.span,
+                        f"a second policy for {what}",
+                        code="duplicate-name",
+                        hint=f"merge it with the policy on line {covered[key].span.line}",
+                    )
+                    continue
+                covered[key] = policy
+                if name is not None and name.id not in profiles:
+                    self.error(
+                        name.span,
+                        f"unknown profile '{name.id}'",
+                        code="unknown-profile",
+                        hint=_suggest(name.id, profiles) or _listing("the profiles", profiles),
+                    )
+            scope = _Scope(profiles, known_set=self.profile_facts(policy.profiles))
+            self.policy_items(policy, scope, default_texts)
+        return defaults
+
+    def policy_items(self, policy: ast.PolicyDecl, scope: _Scope, default_texts) -> None:
+        windows: dict[str, ast.Window] = {}
+        caps: dict[str, ast.Node] = {}
+        for item in policy.items:
+            if isinstance(item, ast.Window):
+                for channel in item.channels:
+                    if self.known_channel(channel) and channel.id in windows:
+                        self.error(
+                            channel.span,
+                            f"a second window for {channel.id} in this policy",
+                            code="duplicate-name",
+                            hint=f"the first is on line {windows[channel.id].span.line}",
+                        )
+                    windows.setdefault(channel.id, item)
+                self.window(item)
+            elif isinstance(item, ast.Cap | ast.NoCap):
+                target = item.target
+                if target.id not in CAP_GROUPS and not self.known_channel(target, also=CAP_GROUPS):
+                    continue
+                if target.id in caps:
+                    self.error(
+                        target.span,
+                        f"a second cap for {target.id} in this policy",
+                        code="duplicate-name",
+                        hint=f"the first is on line {caps[target.id].span.line}",
+                    )
+                caps.setdefault(target.id, item)
+                if isinstance(item, ast.Cap):
+                    self.cap(item)
+            elif isinstance(item, ast.Pause):
+                self.condition(item.condition, scope, "a pause condition")
+            elif isinstance(item, ast.NoPause):
+                text = format_expr(item.condition)
+                if text not in default_texts:
+                    self.error(
+                        item.condition.span,
+                        f"the default policy has no pause while {text}",
+                        code="unknown-pause",
+                        hint="its pauses are: "
+                        + "; ".join(f"pause while {t}" for t in sorted(default_texts)),
+                    )
+            elif isinstance(item, ast.NoGuard):
+                if item.guard.id not in GUARDS:
+                    self.error(
+                        item.guard.span,
+                        f"unknown guard '{item.guard.id}'",
+                        code="unknown-guard",
+                        hint=_suggest(item.guard.id, GUARDS)
+                        or "the guards are " + ", ".join(GUARDS),
+                    )
+            elif isinstance(item, ast.TimeZone) and not _is_time_zone(item.zone):
+                self.error(
+                    item.span,
+                    f'unknown time zone "{item.zone}"',
+                    code="bad-timezone",
+                    hint='time zones are IANA names, as "Europe/Paris" or "Indian/Reunion"',
+                )
+
+    def known_channel(self, name: ast.Name, *, also: Iterable[str] = ()) -> bool:
+        if name.id in self.channels:
+            return True
+        candidates = [*(c.name for c in self.channels), *also]
+        self.error(
+            name.span,
+            f"unknown channel '{name.id}'",
+            code="unknown-channel",
+            hint=_suggest(name.id, candidates) or "the channels are " + ", ".join(candidates),
+        )
+        return False
+
+    def window(self, item: ast.Window) -> None:
+        days = item.days
+        if days.last is not None and WEEKDAYS.index(days.last) < WEEKDAYS.index(days.first):
+            self.error(
+                days.span,
+                f"{days} runs backwards: a range of days goes from Monday towards Sunday",
+                code="bad-window",
+                hint=f"write {days.last}-{days.first}, or two windows",
+            )
+        previous: ast.TimeRange | None = None
+        for hours in item.hours:
+            if hours.end <= hours.start:
+                self.error(
+                    hours.span,
+                    f"{hours} ends before it starts",
+                    code="bad-window",
+                    hint="write the earlier time first; a window cannot run past midnight",
+                )
+            elif previous is not None and hours.start < previous.end:
+                self.error(
+                    hours.span,
+                    f"{hours} starts before {previous} ends",
+                    code="bad-window",
+                    hint="list the hours of a day in order, without overlaps",
+                )
+            previous = hours
+
+    def cap(self, item: ast.Cap) -> None:
+        if item.limit < 1:
+            self.error(
+                item.span,
+                "a cap of 0 forbids the channel",
+                code="bad-cap",
+                hint="remove the steps of this channel, or narrow its window",
+            )
+        if item.period.unit not in ("d", "w"):
+            self.error(
+                item.period_span,
+                f"a cap counts calendar days, not {ast.UNIT_WORDS[item.period.unit]}",
+                code="bad-cap",
+                hint="write `per 30 days` or `per week`",
+            )
 
     def profile_facts(self, names: tuple[ast.Name, ...]) -> frozenset[str]:
         """Optional attributes that every bound profile's condition proves set."""
@@ -875,6 +1032,24 @@ def _arithmetic(op: str, left: ValueType, right: ValueType) -> ValueType | None:
     if left is MONEY and right.is_numeric:
         return MONEY
     return None
+
+
+def _is_time_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@functools.cache
+def _default_policy() -> ast.PolicyDecl:
+    """The default policy, parsed once: its nodes live as long as the process."""
+    from dunforce.dsl.parser import parse
+
+    return parse(DEFAULT_POLICY_TEXT, filename="<default policy>").policies[0]
 
 
 # ------------------------------------------------------------------------------ entry points

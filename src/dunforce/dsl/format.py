@@ -137,6 +137,27 @@ def format_item(item: ast.BlockItem, *, indent: int = len(INDENT)) -> str:
         return laid_out("stop when ", item.condition, indent=indent)
     if isinstance(item, ast.CatchUp):
         return f"catch up {item.window}"
+    if isinstance(item, ast.Window):
+        text = f"window {', '.join(c.id for c in item.channels)}: {item.days}"
+        if item.holidays:
+            text += " and holidays"
+        if item.hours:
+            text += " " + ", ".join(str(h) for h in item.hours)
+        return text
+    if isinstance(item, ast.Cap):
+        period = item.period
+        per = {"d": "day", "w": "week", "m": "month"}.get(period.unit)
+        return f"cap {item.target.id}: {item.limit} per " + (
+            per if period.amount == 1 and per else str(period)
+        )
+    if isinstance(item, ast.NoCap):
+        return f"no cap {item.target.id}"
+    if isinstance(item, ast.NoPause):
+        return laid_out("no pause while ", item.condition, indent=indent)
+    if isinstance(item, ast.NoGuard):
+        return f"no guard {item.guard.id}"
+    if isinstance(item, ast.TimeZone):
+        return "timezone " + format_literal(ast.Literal(item.zone, ValueType.TEXT))
     return format_step(item, indent=indent)
 
 
@@ -174,6 +195,8 @@ def format_declaration(decl: ast.Declaration, *, name_width: int = 0) -> str:
         return f"scenario {decl.name}{_profiles(decl.profiles)}:"
     if isinstance(decl, ast.EventDecl):
         return f"on {decl.event}{_profiles(decl.profiles)}:"
+    if isinstance(decl, ast.PolicyDecl):
+        return f"policy{_profiles(decl.profiles)}:"
     raise TypeError(f"not a declaration: {decl!r}")
 
 
@@ -284,7 +307,7 @@ def format_module(module: ast.Module, src: Source | None = None) -> str:
     writer = _Writer(src, scan_comments(src.text))
     widths = _name_widths(module, src)
     for index, decl in enumerate(module.declarations):
-        is_block = isinstance(decl, ast.ScenarioDecl | ast.EventDecl)
+        is_block = isinstance(decl, ast.ScenarioDecl | ast.EventDecl | ast.PolicyDecl)
         if is_block and index:
             writer.blank()  # before the comments that introduce the block
         header_span = decl.span

@@ -315,6 +315,65 @@ class _ToAst(Transformer_NonRecursive):
     def stop(self, meta, children):
         return ast.Stop(children[0], span=_line_span(meta, children))
 
+    # ----- the policy
+    def policy_decl(self, meta, children):
+        profiles: tuple[ast.Name, ...] = ()
+        items = []
+        for child in children:
+            if isinstance(child, list):
+                profiles = tuple(child)
+            else:
+                items.append(child)
+        return ast.PolicyDecl(profiles, tuple(items), span=_line_span(meta, children))
+
+    def window(self, meta, children):
+        channels = tuple(_name(t) for t in children if isinstance(t, Token) and t.type == "NAME")
+        days = next(c for c in children if isinstance(c, ast.DayRange))
+        holidays = any(isinstance(t, Token) and t.type == "HOLIDAYS" for t in children)
+        hours = tuple(c for c in children if isinstance(c, ast.TimeRange))
+        return ast.Window(channels, days, holidays, hours, span=_line_span(meta, children))
+
+    def day_range(self, meta, children):
+        names = [t for t in children if t.type == "DAY"]
+        first, last = names[0], names[1] if len(names) > 1 else None
+        return ast.DayRange(
+            str(first),
+            None if last is None else str(last),
+            span=_meta_span(meta),
+            first_span=_token_span(first),
+            last_span=_token_span(last) if last is not None else ast.NO_SPAN,
+        )
+
+    def time_range(self, meta, children):
+        start, end = (t for t in children if t.type == "TIME")
+        return ast.TimeRange(_time(start), _time(end), span=_meta_span(meta))
+
+    def cap(self, meta, children):
+        target, limit, period = children
+        if period.type == "PERIOD":
+            duration = ast.Duration(1, {"day": "d", "week": "w", "month": "m"}[str(period)])
+        else:
+            duration = _duration(period)
+        return ast.Cap(
+            _name(target),
+            _integer(limit, str(limit), "cap"),
+            duration,
+            span=_line_span(meta, children),
+            period_span=_token_span(period),
+        )
+
+    def no_cap(self, meta, children):
+        return ast.NoCap(_name(children[-1]), span=_line_span(meta, children))
+
+    def no_pause(self, meta, children):
+        return ast.NoPause(children[-1], span=_line_span(meta, children))
+
+    def no_guard(self, meta, children):
+        return ast.NoGuard(_name(children[-1]), span=_line_span(meta, children))
+
+    def timezone(self, meta, children):
+        return ast.TimeZone(_unescape(children[0]), span=_line_span(meta, children))
+
     # ----- steps
     def step(self, meta, children):
         actions = tuple(c for c in children if isinstance(c, ast.Action))
@@ -505,6 +564,19 @@ def _offset(token: Token) -> ast.Offset:
     if unit_text:
         unit = _unit(token, unit_text, (token.column or 1) + match.start(4))
     return ast.Offset(anchor, -amount if sign == "-" else amount, unit, span=_token_span(token))
+
+
+def _time(token: Token) -> int:
+    """Minutes after midnight; ``24:00`` ends a day."""
+    hours, minutes = (int(part) for part in str(token).split(":"))
+    if (hours > 23 or minutes > 59) and (hours, minutes) != (24, 0):
+        raise SyntaxProblem(
+            _token_span(token),
+            f"{token} is not a time of day",
+            code="bad-time",
+            hint="times are written HH:MM on 24 hours, from 00:00 to 24:00: `08:00-20:00`",
+        )
+    return 60 * hours + minutes
 
 
 def _duration(token: Token) -> ast.Duration:

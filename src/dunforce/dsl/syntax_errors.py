@@ -460,6 +460,32 @@ def _reserved_word(c: _Context) -> SyntaxProblem | None:
     return None
 
 
+def _policy_value(c: _Context) -> SyntaxProblem | None:
+    """A day of the week or a cap's count that is not one."""
+    if "DAY" in c.expected and c.token.type not in ("_NL", "$END"):
+        return SyntaxProblem(
+            c.span,
+            f"'{c.token.value}' is not a day of the week",
+            code="bad-day",
+            hint="days are written mon, tue, wed, thu, fri, sat, sun: `mon-fri`",
+        )
+    if "PERIOD" in c.expected and c.token.type == "NAME":
+        return SyntaxProblem(
+            c.span,
+            f"'{c.token.value}' is not a period",
+            code="bad-cap",
+            hint="write `cap call: 4 per 30 days` or `cap automatic: 1 per day`",
+        )
+    if "COUNT" in c.expected and c.token.type == "NUMBER":
+        return SyntaxProblem(
+            c.span,
+            "a cap is a whole number of actions",
+            code="bad-cap",
+            hint="write `cap call: 4 per 30 days`",
+        )
+    return None
+
+
 def _unexpected_end(c: _Context) -> SyntaxProblem | None:
     if c.token.type in ("_NL", "$END"):
         where = "line" if c.token.type == "_NL" else "file"
@@ -487,6 +513,7 @@ TOKEN_RECOGNISERS: tuple[Recogniser, ...] = (
     _thousands_or_decimal_comma,
     _two_values,
     _reserved_word,
+    _policy_value,
     _unexpected_end,
 )
 

@@ -13,11 +13,21 @@ from collections.abc import Mapping
 import attrs
 
 from dunforce.attributes.types import AttributeSpec
+from dunforce.calendar import FRANCE, Calendar
 from dunforce.channels.registry import ChannelRegistry
+from dunforce.channels.window import ContactWindow
 from dunforce.dsl import ast
 from dunforce.dsl.checker import CheckedModule
-from dunforce.dsl.format import format_action, format_expr, format_step, format_timing
+from dunforce.dsl.format import format_action, format_expr, format_item, format_step, format_timing
 from dunforce.engine.codegen import Condition, Generator
+from dunforce.engine.contact import (
+    CALENDAR_SLACK_DAYS,
+    TRUCE_DAYS,
+    CapRule,
+    ContactPolicy,
+    cap_targets,
+)
+from dunforce.policy import GUARDS
 from dunforce.values import to_runtime
 
 DEFAULT_CATCH_UP_DAYS = 3
@@ -30,6 +40,20 @@ class CompiledProfile:
     text: str  # the condition as written (canonical form), for reasons
     expr: ast.Expr | None
     line: int
+
+
+@attrs.frozen
+class CompiledAction:
+    """One channel a step may use: the first, or a fallback after ``else``."""
+
+    channel: str
+    template: str | None
+    options: tuple[str, ...]
+    kind: str  # automatic or task (a legal step is always a task)
+    requires_approval: bool  # a legal step: a person decides (GDPR art. 22)
+    eviction: bool
+    guards: frozenset[str]  # the legal guards that apply to it
+    text: str
 
 
 @attrs.frozen
@@ -50,6 +74,10 @@ class CompiledStep:
     expr: ast.Expr | None
     text: str
     line: int
+    actions: tuple[CompiledAction, ...] = ()
+    #: how many days back an occurrence may still be issued: the catch-up window, and how far
+    #: the contact policy may have moved it
+    lookback: int = 0
     key_prefix: str = attrs.field(init=False)  # "block/step_id@"
     #: a post-due step at one offset in days: the case of almost every step, checked inline
     simple: bool = attrs.field(init=False)
@@ -94,6 +122,10 @@ class CompiledProgram:
     has_other_anchors: bool = False
     #: per profile name, how the reason of an action says why the account has it
     profile_reasons: Mapping[str | None, str] = attrs.field(factory=dict)
+    #: per profile name (None: accounts with no profile), the contact policy
+    policies: Mapping[str | None, ContactPolicy] = attrs.field(factory=dict)
+    channels: ChannelRegistry | None = None
+    calendar: Calendar = FRANCE
 
 
 def _rule_name(rule: ast.RuleDecl) -> str:
@@ -117,6 +149,7 @@ def build(
     *,
     channels: ChannelRegistry,
     catch_up_days: int,
+    contact_policy: bool = True,
 ) -> CompiledProgram:
     module = checked.module
     generator = Generator(checked)
@@ -127,6 +160,23 @@ def build(
         if decl.condition is not None:
             generator.profile_functions[decl.name] = name
         profile_functions.append((decl, name))
+
+    policy_items = _policy_items(checked)
+    max_cap_days = max(
+        (
+            i.period.day_bounds()[1]
+            for items in policy_items.values()
+            for i in items
+            if isinstance(i, ast.Cap)
+        ),
+        default=0,
+    )
+    pause_functions = {
+        id(item): generator.function(item.condition, profile_context=False, label="pause")
+        for items in policy_items.values()
+        for item in items
+        if isinstance(item, ast.Pause)
+    }
 
     pending_blocks: list[tuple[dict, list[tuple[dict, str | None]]]] = []
     index = 0
@@ -158,6 +208,7 @@ def build(
             offset = timing.offset if isinstance(timing, ast.At) else timing.start
             action = item.action
             channel = channels[action.channel]
+            actions = tuple(_compiled_action(a, channels) for a in item.actions)
             compiled.append(
                 (
                     dict(
@@ -167,7 +218,7 @@ def build(
                         channel=action.channel,
                         template=action.template,
                         options=action.options,
-                        kind=channel.kind,
+                        kind=channel.kind_of(action.options),
                         anchor=offset.anchor,
                         amount=offset.amount,
                         unit=offset.unit,
@@ -177,6 +228,11 @@ def build(
                         text=f"{format_action(action)} {format_timing(timing)}"
                         + (f" if {format_expr(item.condition)}" if item.condition else ""),
                         line=item.span.line,
+                        actions=actions,
+                        lookback=window
+                        + CALENDAR_SLACK_DAYS
+                        + 2 * max_cap_days
+                        + (TRUCE_DAYS if any(a.eviction for a in actions) else 0),
                     ),
                     function,
                 )
@@ -272,14 +328,23 @@ def build(
         for profile in (*checked.profiles, None)
     }
 
-    used = checked.used_names()
+    if contact_policy:
+        policies = _resolve_policies(checked, channels, policy_items, functions, pause_functions)
+    else:
+        policies = {
+            None: _no_policy(channels),
+            **dict.fromkeys(checked.profiles, _no_policy(channels)),
+        }
+    read = checked.used_names()
+    used = read | _policy_names(checked, policy_items, blocks_tuple)
     schema = checked.schema
     attribute_names = tuple(sorted(n for n in used if isinstance(schema[n], AttributeSpec)))
     derived_names = frozenset(n for n in used if not isinstance(schema[n], AttributeSpec))
+    # what the policy reads beside the scenarios is not required: missing means not known
     required = tuple(
         n
         for n in attribute_names
-        if not schema[n].optional and schema[n].default is None  # type: ignore[union-attr]
+        if n in read and not schema[n].optional and schema[n].default is None  # type: ignore[union-attr]
     )
     defaults = {
         n: to_runtime(schema[n].default, schema[n].type)
@@ -296,6 +361,140 @@ def build(
         defaults,
         any(s.pre_due or s.anchor == "E" for b in blocks_tuple for s in b.steps),
         {None: "no profile", **{p.name: f"profile {p.name} ({p.text})" for p in profiles}},
+        policies,
+        channels,
+    )
+
+
+def _no_policy(channels: ChannelRegistry) -> ContactPolicy:
+    """No contact policy: any day, no cap, no pause, no guard, no check of the contact data."""
+    anytime = ContactWindow(range(7), holidays=True)
+    return ContactPolicy(
+        {c.name: anytime for c in channels}, (), (), frozenset(), None, {}, reach=False
+    )
+
+
+def _compiled_action(action: ast.Action, channels: ChannelRegistry) -> CompiledAction:
+    channel = channels[action.channel]
+    legal = channel.is_legal(action.options)
+    eviction = channel.is_eviction(action.options)
+    guards = set()
+    if eviction:
+        guards.add("winter_truce")
+    if channel.name == "caf":
+        guards.add("aid_arrears")
+    if "summons" in action.options:
+        guards |= {"order_delay", "ccapex_delay"}
+    if legal:
+        guards.add("prescription")
+    return CompiledAction(
+        action.channel,
+        action.template,
+        action.options,
+        channel.kind_of(action.options),
+        legal,
+        eviction,
+        frozenset(guards),
+        format_action(action),
+    )
+
+
+def _policy_items(checked: CheckedModule) -> dict[str | None, tuple]:
+    """The items that shape each policy, in the order they apply: the defaults, the file's
+    policy for every account, then a profile's own (keys: ``None`` and profile names)."""
+    module = checked.module
+    common = tuple(checked.default_pauses)
+    defaults = _default_caps()
+    for policy in module.policies:
+        if not policy.profiles:
+            common = common + policy.items
+    result: dict[str | None, tuple] = {None: defaults + common}
+    for policy in module.policies:
+        for name in policy.profiles:
+            result[name.id] = defaults + common + policy.items
+    return result
+
+
+def _default_caps() -> tuple:
+    from dunforce.dsl.checker import _default_policy
+
+    return tuple(i for i in _default_policy().items if not isinstance(i, ast.Pause))
+
+
+def _resolve_policies(checked, channels, policy_items, functions, pause_functions):
+    def resolve(items) -> ContactPolicy:
+        windows = {c.name: c.default_window for c in channels}
+        caps: dict[str, CapRule] = {}
+        pauses: dict[str, tuple] = {}
+        guards = set(GUARDS)
+        zone = None
+        for item in items:
+            if isinstance(item, ast.Window):
+                window = ContactWindow.of(item.days, item.hours, holidays=item.holidays)
+                for name in item.channels:
+                    windows[name.id] = window
+            elif isinstance(item, ast.Cap):
+                _, high = item.period.day_bounds()
+                caps[item.target.id] = CapRule(item.target.id, item.limit, high, format_item(item))
+            elif isinstance(item, ast.NoCap):
+                caps.pop(item.target.id, None)
+            elif isinstance(item, ast.Pause):
+                text = format_expr(item.condition)
+                pauses[text] = (functions[pause_functions[id(item)]], item.condition)
+            elif isinstance(item, ast.NoPause):
+                pauses.pop(format_expr(item.condition), None)
+            elif isinstance(item, ast.NoGuard):
+                guards.discard(item.guard.id)
+            elif isinstance(item, ast.TimeZone):
+                zone = item.zone
+        by_channel = {
+            c.name: tuple(
+                cap for cap in caps.values() if cap.target in cap_targets(c.name, channels)
+            )
+            for c in channels
+        }
+        return ContactPolicy(
+            windows,
+            tuple(caps.values()),
+            tuple(pauses.values()),
+            frozenset(guards),
+            zone,
+            by_channel,
+        )
+
+    resolved = {key: resolve(items) for key, items in policy_items.items()}
+    common = resolved[None]
+    return {**{p: common for p in checked.profiles}, **resolved}
+
+
+#: what the policy reads beside the scenarios: where the tenant lives, and the guards' facts
+_CONTACT_ATTRIBUTES = ("departement", "time_zone", "ccapex_referral_date", "aid_report_date")
+_GUARD_VALUES = {
+    "prescription": "recoverable_debt",
+    "aid_arrears": "aid_arrears_date",
+    "order_delay": "order_expiry_date",
+}
+
+
+def _policy_names(checked, policy_items, blocks) -> frozenset[str]:
+    from dunforce.ledger import DERIVED_NAMES
+
+    schema = checked.schema
+    names = set(_CONTACT_ATTRIBUTES)
+    for pause in checked.default_pauses:
+        names.update(n.id for n in ast.names_in(pause.condition))
+    channels = checked.channels
+    for block in blocks:
+        for step in block.steps:
+            for action in step.actions:
+                channel = channels[action.channel]
+                names.update(channel.requires)
+                names.update(n for n in (channel.opt_out, channel.consent) if n is not None)
+                names.update(_GUARD_VALUES[g] for g in action.guards if g in _GUARD_VALUES)
+    return frozenset(
+        n
+        for n in names
+        if n in schema and (isinstance(schema[n], AttributeSpec) or n in DERIVED_NAMES)
     )
 
 

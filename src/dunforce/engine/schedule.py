@@ -1,8 +1,8 @@
 """Date arithmetic for offsets, on day ordinals (``date.toordinal()``), for the hot path.
 
 Months add with end-of-month clamping (31 January + 1 month is 28 or 29 February). Business days
-skip Saturdays and Sundays; public holidays come with the contact policy, which moves a step off a
-holiday rather than changing what ``bd`` counts. Nothing here reads the clock.
+skip Saturdays and Sundays and, given the account's calendar (``business``, a function of a day
+ordinal), its public holidays too. Nothing here reads the clock.
 """
 
 from __future__ import annotations
@@ -23,9 +23,17 @@ def add_months(ordinal: int, months: int) -> int:
     return datetime.date(year, month, min(day.day, last)).toordinal()
 
 
-def add_business_days(ordinal: int, count: int) -> int:
-    """``count`` Monday-to-Friday days after (or before) a day; 0 keeps the day."""
+def add_business_days(ordinal: int, count: int, business=None) -> int:
+    """``count`` business days after (or before) a day; 0 keeps the day. ``business`` says
+    whether a day is one (Monday to Friday when not given)."""
     step = 1 if count >= 0 else -1
+    if business is not None:
+        day = ordinal
+        for _ in range(abs(count)):
+            day += step
+            while not business(day):
+                day += step
+        return day
     remaining = abs(count)
     day = ordinal
     if remaining > 5 and (day - 1) % 7 < 5:  # whole weeks at once from a weekday
@@ -39,7 +47,7 @@ def add_business_days(ordinal: int, count: int) -> int:
     return day
 
 
-def shift(ordinal: int, amount: int, unit: str) -> int:
+def shift(ordinal: int, amount: int, unit: str, business=None) -> int:
     """The day ``amount`` units after ``ordinal`` (before it when negative)."""
     if unit == "d":
         return ordinal + amount
@@ -47,7 +55,7 @@ def shift(ordinal: int, amount: int, unit: str) -> int:
         return ordinal + 7 * amount
     if unit == "m":
         return add_months(ordinal, amount)
-    return add_business_days(ordinal, amount)
+    return add_business_days(ordinal, amount, business)
 
 
 def iso(ordinal: int) -> str:

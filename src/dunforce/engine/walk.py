@@ -14,6 +14,11 @@ Semantics (DESIGN §5):
 * A step is issued on its day, or on a later run within the block's catch-up window; after the
   window it is missed (``explain`` says so). A key already in the history is never issued again.
 * ``stop when`` stops, and ``pause while`` holds, every step of its block while it holds.
+* The contact policy (:mod:`dunforce.engine.contact`) then picks the first channel of the step
+  that reaches the tenant, applies the legal guards, and moves the step to the first day its
+  channel's window, the holidays and the caps allow; the catch-up window counts from that day.
+  A step caught up later is checked again on the day it goes out: a stop or pause that holds
+  then keeps it back.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from collections.abc import Mapping
 
 import attrs
 
-from dunforce.engine.plan import CompiledBlock, CompiledProgram, CompiledStep
+from dunforce.engine.contact import Blocked, Contact
+from dunforce.engine.plan import CompiledAction, CompiledBlock, CompiledProgram, CompiledStep
 from dunforce.engine.schedule import iso, shift
 from dunforce.errors import EvaluationError
 from dunforce.state import AccountState, Action
@@ -39,6 +45,8 @@ FIRED, WAITING, DONE, SKIPPED, PAUSED, STOPPED, MISSED, NOT_DUE, NOT_FOR_PROFILE
     "not due",
     "not for the profile",
 )
+#: moved by the contact policy to a later day; held back (no channel reaches, a guard waits)
+DEFERRED, BLOCKED = "deferred", "blocked"
 
 
 @attrs.frozen
@@ -56,15 +64,15 @@ class StepStatus:
     why: object = attrs.field(default=None, eq=False, repr=False)
 
 
-def _occurrence_day(step: CompiledStep, anchor: int, first: int, k: int) -> int:
+def _occurrence_day(step: CompiledStep, anchor: int, first: int, k: int, business) -> int:
     """The day of occurrence ``k``: counted from the anchor when the units agree, so that a
     month clamped at one end of the month does not drift (31 Jan, 28 Feb, 31 Mar, ...)."""
     if k == 0:
         return first
     interval = step.every
     if interval.unit == step.unit and interval.unit in ("m", "bd"):
-        return shift(anchor, step.amount + k * interval.amount, interval.unit)
-    return shift(first, k * interval.amount, interval.unit)
+        return shift(anchor, step.amount + k * interval.amount, interval.unit, business)
+    return shift(first, k * interval.amount, interval.unit, business)
 
 
 #: the fewest calendar days one unit can span (to jump safely over past occurrences)
@@ -72,24 +80,32 @@ _SHORTEST_DAYS = {"d": 1, "w": 7, "m": 28, "bd": 1}
 
 
 def _occurrences(
-    step: CompiledStep, block: CompiledBlock, anchor: int, today: int, *, everything: bool
+    step: CompiledStep,
+    block: CompiledBlock,
+    anchor: int,
+    today: int,
+    *,
+    everything: bool,
+    business=None,
 ):
-    """``(k, day)`` of each occurrence of a step for one anchor: those still within the
-    catch-up window (and, for ``everything``, the past ones and the next one to come)."""
-    window = block.window
-    first = shift(anchor, step.amount, step.unit)
+    """``(k, day)`` of each occurrence of a step for one anchor: those the policy may still
+    issue (and, for ``everything``, the past ones and the next one to come)."""
+    window = step.lookback
+    first = shift(anchor, step.amount, step.unit, business)
     if step.every is None:
         if everything or first <= today <= first + window:
             yield -1, first
         return
-    end = None if step.until is None else shift(anchor, step.until.amount, step.until.unit)
+    end = (
+        None if step.until is None else shift(anchor, step.until.amount, step.until.unit, business)
+    )
     interval, unit = step.every.amount, step.every.unit
     k = 0
     if not everything:  # jump over the occurrences certainly before the window
         longest = {"d": 1, "w": 7, "m": 31, "bd": 3}[unit] * interval
         k = max(0, (today - window - first) // longest - 1)
     while True:
-        day = _occurrence_day(step, anchor, first, k)
+        day = _occurrence_day(step, anchor, first, k, business)
         if end is not None and day > end:
             return
         if day > today:
@@ -109,8 +125,10 @@ class Days:
     an earlier day are computed only when a step of that day is still to be decided.
     """
 
-    def __init__(self, program: CompiledProgram, today: int, values, compute):
+    def __init__(self, program: CompiledProgram, today: int, values, compute, business=None):
         self.program = program
+        #: whether a day is a business day for this account (its public holidays excluded)
+        self.business = business
         self.today = today
         self._compute = compute  # day ordinal -> values of that day
         self._values: dict[int, Mapping[str, object]] = {today: values}
@@ -152,17 +170,19 @@ def walk(
         return None, _due(program, state, on, days, analysis)
     today = on.toordinal()
     case = analysis.case
-    explaining = statuses is not None
     _, profile_today = days.at(today)
+    judge = _Judge(program, state, today, days, case, explaining=True)
     keys = state.issued_keys
     seen: set[str] = set()
     anchor_texts: dict[int, str] = {}
-    emitted: list[tuple[int, int, str, Action]] = []
+    pending: list[tuple] = []
     for block in program.blocks:
         applies_today = _applies(block, profile_today)
         for step in block.steps:
-            anchors = _anchors(step, block, state, analysis, today, everything=explaining)
-            if explaining and not anchors and applies_today:
+            anchors = _anchors(
+                step, block, state, analysis, today, everything=True, business=days.business
+            )
+            if not anchors and applies_today:
                 statuses.append(
                     StepStatus(
                         block.name,
@@ -173,7 +193,9 @@ def walk(
                     )
                 )
             for anchor in anchors:
-                for k, day in _occurrences(step, block, anchor, today, everything=explaining):
+                for k, day in _occurrences(
+                    step, block, anchor, today, everything=True, business=days.business
+                ):
                     if day >= today and not applies_today:
                         continue  # today's steps are those of today's profile
                     anchor_text = anchor_texts.get(anchor)
@@ -182,42 +204,36 @@ def walk(
                     key = step.key_prefix + anchor_text
                     if k >= 0:
                         key += f"#{k}"
-                    status = _status(step, block, anchor, day, today, key, keys, case)
-                    if key in seen and status == FIRED:
+                    if key in seen:
                         continue
                     seen.add(key)
-                    profile, why = profile_today, None
-                    if status == MISSED and day + block.window < today and day < today:
-                        # past its window: say what kept it on its day, when something did
-                        decided, why, profile = _decide_on(block, step, day, anchor, days, case)
-                        if decided in (SKIPPED, PAUSED, STOPPED):
-                            status = decided
-                        else:
-                            why = None
+                    if key in keys:
+                        status, why, profile, detail, pick = DONE, None, profile_today, "", None
+                    else:
+                        status, why, profile, detail, pick = judge(block, step, anchor, day)
+                    if status != FIRED and not applies_today:
+                        continue  # only a caught-up step can come from another profile's block
+                    entry = StepStatus(
+                        block.name,
+                        step.text,
+                        step.line,
+                        status,
+                        datetime.date.fromordinal(day),
+                        key,
+                        "; ".join(filter(None, (_anchor_detail(step, anchor), detail))),
+                        why=why,
+                    )
+                    statuses.append(entry)
                     if status == FIRED:
-                        status, why, profile = _decide_on(block, step, day, anchor, days, case)
-                    elif not applies_today:
-                        continue  # only a replayed step can come from another profile's block
-                    if status == FIRED:
-                        action = _action(
-                            program, state, step, block, key, day, on, profile, anchor_text
+                        pending.append(
+                            (day, step.index, key, block, step, anchor_text, profile, pick, entry)
                         )
-                        emitted.append((day, step.index, key, action))
-                    if explaining and (applies_today or status == FIRED):
-                        statuses.append(
-                            StepStatus(
-                                block.name,
-                                step.text,
-                                step.line,
-                                status,
-                                datetime.date.fromordinal(day),
-                                key,
-                                _anchor_detail(step, anchor),
-                                why=why,
-                            )
-                        )
-    emitted.sort(key=lambda item: item[:3])
-    return profile_today, tuple(item[3] for item in emitted)
+    actions = judge.admit(pending, on)
+    for index, status in enumerate(statuses):
+        replaced = judge.refused.get(status.key) if status.status == FIRED else None
+        if replaced is not None:
+            statuses[index] = attrs.evolve(status, status=DEFERRED, detail=replaced)
+    return profile_today, actions
 
 
 def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysis):
@@ -230,23 +246,28 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
         case_anchor, opened = case.anchor.toordinal(), case.opened.toordinal()
     keys = state.issued_keys
     anchor_texts: dict[int, str] = {}
-    emitted = []
+    pending = []
     seen: set[str] = set()
+    judge = None
     for block in program.blocks:
-        window = block.window
         for step in block.steps:
             if step.simple:
                 if case is None:
                     continue
                 day = case_anchor + step.amount
-                if day > today or day + window < today or day < opened:
+                if day > today or day + step.lookback < today or day < opened:
                     continue
                 due = ((case_anchor, -1, day),)
             else:
+                business = days.business
                 due = [
                     (anchor, k, day)
-                    for anchor in _anchors(step, block, state, analysis, today, everything=False)
-                    for k, day in _occurrences(step, block, anchor, today, everything=False)
+                    for anchor in _anchors(
+                        step, block, state, analysis, today, everything=False, business=business
+                    )
+                    for k, day in _occurrences(
+                        step, block, anchor, today, everything=False, business=business
+                    )
                 ]
             for anchor, k, day in due:
                 anchor_text = anchor_texts.get(anchor)
@@ -260,42 +281,202 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
                 if key in keys or key in seen:
                     continue
                 seen.add(key)
-                if _status(step, block, anchor, day, today, key, keys, case) != FIRED:
-                    continue
-                decision, _, profile = _decide_on(block, step, day, anchor, days, case)
-                if decision != FIRED:
-                    continue
-                action = _action(program, state, step, block, key, day, on, profile, anchor_text)
-                emitted.append((day, step.index, key, action))
-    emitted.sort(key=lambda item: item[:3])
-    return tuple(item[3] for item in emitted)
+                if judge is None:
+                    judge = _Judge(program, state, today, days, case)
+                status, _, profile, _, pick = judge(block, step, anchor, day)
+                if status == FIRED:
+                    pending.append((day, step.index, key, block, step, anchor_text, profile, pick))
+    if judge is None:
+        return ()
+    return judge.admit(pending, on)
 
 
-def _action(program, state, step, block, key, day: int, on, profile, anchor_text) -> Action:
+class _Judge:
+    """Decides the occurrences of one account on one day, then admits them under the caps."""
+
+    def __init__(
+        self,
+        program: CompiledProgram,
+        state: AccountState,
+        today: int,
+        days,
+        case,
+        *,
+        explaining: bool = False,
+    ):
+        self.explaining = explaining
+        self.program = program
+        self.state = state
+        self.today = today
+        self.days = days
+        self.case = case
+        self.values, self.profile = days.at(today)
+        self.policy = program.policies.get(self.profile) or program.policies[None]
+        self._contact: Contact | None = None
+        #: keys refused by today's caps, and why (for ``explain``)
+        self.refused: dict[str, str] = {}
+
+    @property
+    def contact(self) -> Contact:
+        if self._contact is None:
+            self._contact = Contact(
+                self.policy,
+                self.program.channels,
+                self.program.calendar,
+                self.values,
+                self.state.history,
+                self.today,
+            )
+        return self._contact
+
+    def __call__(self, block: CompiledBlock, step: CompiledStep, anchor: int, day: int):
+        """``(status, why, profile, detail, pick)`` of one occurrence not yet issued; ``pick``
+        is the chosen action and its eligibility when the status is ``fired``."""
+        today, case = self.today, self.case
+        profile = self.profile
+        if day > today:
+            return WAITING, None, profile, "", None
+        if day < anchor <= today:
+            return MISSED, None, profile, "", None  # a step before its anchor never comes after
+        if step.anchor == "D" and not step.pre_due and day < case.opened.toordinal():
+            return MISSED, None, profile, "", None  # dated before its case: nobody was late yet
+        if today > day + step.lookback:
+            return self._missed(block, step, anchor, day, "")
+        contact = self.contact
+        chosen, blocked = _choose(step, contact)
+        held = moved = ""
+        eligibility = None
+        if chosen is None:
+            held = "no channel reaches the tenant: " + blocked
+        else:
+            guard = contact.guard_day(chosen.guards, self.values)
+            if isinstance(guard, Blocked):
+                held = guard.reason
+            else:
+                eligibility = contact.eligible(
+                    chosen.channel, max(day, guard), eviction=chosen.eviction
+                )
+                moved = "; ".join(eligibility.moves)
+                if today > eligibility.day + block.window:
+                    detail = f"moved to {iso(eligibility.day)} ({moved})" if moved else ""
+                    return self._missed(block, step, anchor, day, detail)
+        if held and not self.explaining:
+            return BLOCKED, None, profile, held, None
+        # what the scenario says comes first: a step its condition skips is skipped
+        policy = self.policy
+        status, why, profile = _decide_on(block, step, day, anchor, self.days, case, policy)
+        if status != FIRED:
+            return status, why, profile, "", None
+        if held:
+            return BLOCKED, None, profile, held, None
+        assert chosen is not None and eligibility is not None
+        first = eligibility.day
+        if first > today:
+            return DEFERRED, None, profile, f"deferred to {iso(first)}: {moved}", None
+        if step.pre_due and first >= anchor:
+            return MISSED, None, profile, f"moved onto its due date ({moved})", None
+        if day != today:
+            status, why = _still(block, self.values, today, self.profile, policy)
+        detail = f"{chosen.channel} instead of {blocked}" if chosen is not step.actions[0] else ""
+        if moved:
+            detail = "; ".join(filter(None, (detail, f"moved from {iso(day)}: {moved}")))
+        return status, why, profile, detail, (chosen, eligibility, detail)
+
+    def _missed(self, block, step, anchor: int, day: int, detail: str):
+        """Past its window: say what kept it on its day, when something did."""
+        if not self.explaining:
+            return MISSED, None, self.profile, detail, None
+        decided, why, profile = _decide_on(block, step, day, anchor, self.days, self.case, None)
+        if decided in (SKIPPED, PAUSED, STOPPED):
+            return decided, why, profile, "", None
+        return MISSED, None, profile, detail, None
+
+    def admit(self, pending: list, on: datetime.date) -> tuple[Action, ...]:
+        """Today's competition for the caps: the step scheduled first (then written first) goes
+        first; the others are deferred to a later day."""
+        pending.sort(key=lambda item: item[:3])
+        actions = []
+        for day, _, key, block, step, anchor_text, profile, pick, *_ in pending:
+            chosen, _eligibility, detail = pick
+            refused = self.contact.admit(chosen.channel)
+            if refused is not None:
+                self.refused[key] = f"deferred to a later day: {refused} today"
+                continue
+            actions.append(
+                _action(
+                    self.program,
+                    self.state,
+                    step,
+                    block,
+                    chosen,
+                    key,
+                    day,
+                    on,
+                    profile,
+                    anchor_text,
+                    self.contact.windows(chosen.channel, on),
+                    detail,
+                )
+            )
+        return tuple(actions)
+
+
+def _choose(step: CompiledStep, contact: Contact) -> tuple[CompiledAction | None, str]:
+    """The first action of a step whose channel reaches the tenant, and why the ones before
+    it do not."""
+    reasons = []
+    for action in step.actions:
+        why = contact.unreachable(action.channel)
+        if why is None:
+            return action, "; ".join(reasons)
+        reasons.append(why)
+    return None, "; ".join(reasons)
+
+
+def _still(block: CompiledBlock, values, today: int, profile, policy):
+    """A step caught up after its day goes out only if no stop or pause holds on the day."""
+    for condition, expr in block.stops:
+        if condition(values, today, profile):
+            return STOPPED, expr
+    for condition, expr in (*block.pauses, *policy.pauses):
+        if condition(values, today, profile):
+            return PAUSED, expr
+    return FIRED, None
+
+
+def _action(
+    program, state, step, block, chosen, key, day: int, on, profile, anchor_text, windows, note
+) -> Action:
     return Action(
         state.account_id,
         key,
-        step.channel,
-        step.template,
-        step.options,
+        chosen.channel,
+        chosen.template,
+        chosen.options,
         datetime.date.fromordinal(day),
         on,
         block.name,
         profile,
-        step.kind,
+        chosen.kind,
         _reason(program, profile, step, block, anchor_text),
         line=step.line,
+        requires_approval=chosen.requires_approval,
+        windows=windows,
+        policy_note=note,
     )
 
 
-def _decide_on(block, step, day: int, anchor: int, days: Days, case):
+def _decide_on(block, step, day: int, anchor: int, days: Days, case, policy):
     """Decide a due step with the values and profile of its own day."""
     values, profile = days.at(day)
-    status, why = _decide(block, step, values, day, profile, (anchor, days, case))
+    pauses = block.pauses if policy is None else (*block.pauses, *policy.pauses)
+    status, why = _decide(block, step, values, day, profile, (anchor, days, case), pauses)
     return status, why, profile
 
 
-def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile, context):
+def _decide(
+    block: CompiledBlock, step: CompiledStep, values, day: int, profile, context, pauses=()
+):
     """Whether a due step fires, decided as of its day, and the condition that decided it."""
     if not _applies(block, profile):
         return NOT_FOR_PROFILE, None
@@ -304,7 +485,7 @@ def _decide(block: CompiledBlock, step: CompiledStep, values, day: int, profile,
     for condition, expr in block.stops:
         if condition(values, day, profile):
             return STOPPED, expr
-    for condition, expr in block.pauses:
+    for condition, expr in pauses:
         if condition(values, day, profile):
             return PAUSED, expr
     if step.condition is not None and not step.condition(values, day, profile):
@@ -325,7 +506,9 @@ def _earlier_stop(block: CompiledBlock, step: CompiledStep, anchor: int, day: in
     for other in block.steps:
         if (other.anchor, other.pre_due) != (step.anchor, step.pre_due):
             continue
-        for _, when in _occurrences(other, block, anchor, day - 1, everything=True):
+        for _, when in _occurrences(
+            other, block, anchor, day - 1, everything=True, business=days.business
+        ):
             if when < day and (
                 opened is None or other.anchor == "E" or other.pre_due or (when >= opened)
             ):
@@ -338,7 +521,9 @@ def _earlier_stop(block: CompiledBlock, step: CompiledStep, anchor: int, day: in
     return None
 
 
-def _anchors(step, block, state, analysis, today: int, *, everything: bool) -> list[int]:
+def _anchors(
+    step, block, state, analysis, today: int, *, everything: bool, business=None
+) -> list[int]:
     if step.anchor == "E":
         return sorted({e.on.toordinal() for e in state.events if e.kind == block.event})
     if not step.pre_due:
@@ -351,30 +536,18 @@ def _anchors(step, block, state, analysis, today: int, *, everything: bool) -> l
             continue
         if due <= today:
             # explain reports a reminder whose window ran out on its due date as missed
-            if everything and shift(due, step.amount, step.unit) + block.window >= today - 1:
+            if (
+                everything
+                and shift(due, step.amount, step.unit, business) + block.window >= today - 1
+            ):
                 anchors.append(due)
             continue
-        if shift(due, step.amount, step.unit) > today:
+        if shift(due, step.amount, step.unit, business) > today:
             if everything:
                 anchors.append(due)  # the next one, waiting
             break
         anchors.append(due)
     return anchors
-
-
-def _status(step, block, anchor, day, today, key, keys, case) -> str:
-    """What the calendar alone says of an occurrence (the conditions come after)."""
-    if key in keys:
-        return DONE
-    if day > today:
-        return WAITING
-    if day < anchor <= today:
-        return MISSED  # a step before its anchor is never issued on or after it
-    if today > day + block.window:
-        return MISSED
-    if step.anchor == "D" and not step.pre_due and day < case.opened.toordinal():
-        return MISSED  # dated before its case opened: nobody was late yet
-    return FIRED
 
 
 def _reason(program, profile, step, block, anchor_text: str) -> str:
