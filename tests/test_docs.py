@@ -113,6 +113,7 @@ WRITTEN_PAGES = (
     "index.md",
     "getting-started.md",
     "language.md",
+    "policy.md",
     "step-function.md",
     "ledger.md",
     "running.md",
@@ -211,3 +212,26 @@ def test_python_examples_in_the_docs_run(code):
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+# ---------------------------------------------------------------- the policy page
+
+
+def test_the_policy_page_shows_the_defaults_the_code_applies():
+    from dunforce.channels.registry import DEFAULT_CHANNELS
+    from dunforce.legal import legal_markdown
+    from dunforce.policy import DEFAULT_POLICY_TEXT, GUARDS
+
+    page = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    assert "```text\n" + DEFAULT_POLICY_TEXT + "```" in page
+    between = page.split("<!-- legal-rules -->\n")[1].split("<!-- /legal-rules -->")[0]
+    assert between == legal_markdown()
+    rows = {
+        line.split("|")[1].strip(): line for line in page.splitlines() if line.startswith("| `")
+    }
+    for channel in DEFAULT_CHANNELS:
+        row = next(r for name, r in rows.items() if name.startswith(f"`{channel.name}`"))
+        assert f"| {channel.default_window} |" in row, channel.name
+        assert f"{channel.cost:.2f} €" in row, channel.name
+    for guard in GUARDS.values():
+        assert f"| `{guard.name}` | {guard.summary} |" in page, guard.name

@@ -156,9 +156,9 @@ def test_running_every_other_day_issues_what_running_every_day_issues(program, s
         # reminder is never sent on or after the due date), or after the case had closed, or
         # when a stop or a pause of its block held (a step caught up is checked on its day out)
         next_run = action.scheduled_for + DAY
-        held = {
-            s.key: s.status for s in program.explain(state, next_run).statuses if s.key
-        }.get(action.key)
+        held = {s.key: s.status for s in program.explain(state, next_run).statuses if s.key}.get(
+            action.key
+        )
         if held in ("paused", "stopped"):
             continue
         before_anchor = re.search(r":[DE]-\d+\w*(/\w+)?@(\d{4}-\d\d-\d\d)", action.key)

@@ -24,7 +24,7 @@ from pathlib import Path
 from dunforce import __version__
 from dunforce.attributes import HOUSING_SCHEMA, Schema
 from dunforce.channels import DEFAULT_CHANNELS, ChannelRegistry
-from dunforce.dsl import check_file, format_source
+from dunforce.dsl import format_source
 from dunforce.dsl.source import MAX_SOURCE_BYTES, read_source
 from dunforce.errors import DataError, DslError, DunforceError, StateError
 from dunforce.state import AccountState, Action
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     _add_integrator_options(check)
+    _add_templates(check)
     _add_max_bytes(check)
     check.set_defaults(run=_check)
 
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("scenarios", type=Path, metavar="SCENARIOS", help="the scenario file (.dfs)")
+    _add_templates(run)
     run.add_argument(
         "--data", type=Path, required=True, metavar="DIR", help="the directory of the CSV tables"
     )
@@ -140,6 +142,25 @@ def _add_integrator_options(command: argparse.ArgumentParser) -> None:
         metavar="MODULE:NAME",
         help="a dunforce.ChannelRegistry with your own channels, such as myerp.dunning:CHANNELS",
     )
+
+
+def _add_templates(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="the directory of the message templates (default: templates/ beside the scenario "
+        "file, when it exists)",
+    )
+
+
+def _templates_for(path: Path, given: Path | None) -> Path | None:
+    if given is not None:
+        if not given.is_dir():
+            raise _UsageError(f"--templates {given}: no such directory")
+        return given
+    beside = path.parent / "templates"
+    return beside if beside.is_dir() else None
 
 
 def _add_max_bytes(command: argparse.ArgumentParser) -> None:
@@ -183,19 +204,29 @@ def _count(number: int, word: str) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
+    import dunforce
+
     schema = _load_object(args.schema, Schema, HOUSING_SCHEMA)
     channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS)
     failed = False
     for path in args.files:
         _require_file(path)
+        templates = _templates_for(path, args.templates)
         try:
-            checked = check_file(path, schema=schema, channels=channels, max_bytes=args.max_bytes)
+            program = dunforce.load(
+                path,
+                schema=schema,
+                channels=channels,
+                max_bytes=args.max_bytes,
+                templates=templates,
+            )
         except DslError as exc:
             print(exc)
             print()
             failed = True
             continue
-        warnings = checked.warnings
+        checked = program.checked
+        warnings = program.warnings
         if not args.quiet:
             for warning in warnings:
                 print(warning)
@@ -213,6 +244,8 @@ def _check(args: argparse.Namespace) -> int:
                 (len(warnings), "warning"),
             )
         )
+        if templates is not None:
+            counts += f"; templates from {templates}"
         print(f"{path}: {'failed (--strict)' if rejected else 'ok'}, {counts}")
     return EXIT_INVALID if failed else EXIT_OK
 
@@ -338,13 +371,21 @@ def _run(args: argparse.Namespace) -> int:
         raise DunforceError(
             "dunforce run: this version of dunforce has no compiler (dunforce.load is missing)"
         )
-    program = load(args.scenarios, schema=schema, channels=channels, max_bytes=args.max_bytes)
+    templates = _templates_for(args.scenarios, args.templates)
+    program = load(
+        args.scenarios,
+        schema=schema,
+        channels=channels,
+        max_bytes=args.max_bytes,
+        templates=templates,
+    )
     try:
         portfolio = Portfolio.read_csv(args.data)
     except DataError as exc:
         raise _UsageError(str(exc)) from None
 
     actions: list[Action] = []
+    messages: list[dict[str, object]] = []
     rejected: list[Rejected] = []
     read = stepped = 0
     items = portfolio.accounts(getattr(program, "schema", schema))
@@ -360,6 +401,8 @@ def _run(args: argparse.Namespace) -> int:
             continue
         stepped += 1
         actions.extend(result)
+        if templates is not None:
+            messages.extend(_message(program, action, item) for action in result if action.template)
     actions.sort(key=lambda action: action.account_id)  # stable: each account keeps step's order
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -367,6 +410,10 @@ def _run(args: argparse.Namespace) -> int:
     rejected_path = args.out / "rejected.csv"
     _write_csv(actions_path, _ACTION_COLUMNS, (action.to_dict() for action in actions))
     _write_csv(rejected_path, REJECTED_COLUMNS, (r.to_dict() for r in rejected))
+    messages_path = args.out / "messages.csv"
+    if templates is not None:
+        messages.sort(key=lambda row: str(row["account_id"]))
+        _write_csv(messages_path, MESSAGE_COLUMNS, messages)
 
     warnings = len(getattr(program, "warnings", ()))
     print(f"{args.scenarios} on {day.isoformat()}, tables from {args.data}")
@@ -380,7 +427,37 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  by kind:      {_tally(Counter(action.kind for action in actions))}")
     print(f"wrote {actions_path} ({_count(len(actions), 'action')})")
     print(f"wrote {rejected_path} ({_count(len(rejected), 'rejected account')})")
+    if templates is not None:
+        failures = sum(1 for row in messages if row["error"])
+        print(
+            f"wrote {messages_path} ({_count(len(messages), 'message')} from {templates}"
+            + (f", {failures} not rendered: see its error column)" if failures else ")")
+        )
     return EXIT_OK
+
+
+MESSAGE_COLUMNS = ("account_id", "key", "channel", "template", "subject", "body", "error")
+
+
+def _message(program, action: Action, state: AccountState) -> dict[str, object]:
+    """The rendered message of an action; a value the template cannot show is reported in the
+    row, and the action stands."""
+    row: dict[str, object] = {
+        "account_id": action.account_id,
+        "key": action.key,
+        "channel": action.channel,
+        "template": action.template,
+        "subject": None,
+        "body": None,
+        "error": None,
+    }
+    try:
+        message = program.render(action, state)
+    except DunforceError as exc:
+        row["error"] = str(exc)
+    else:
+        row["subject"], row["body"] = message.subject, message.body
+    return row
 
 
 def main(argv: Sequence[str] | None = None) -> int:

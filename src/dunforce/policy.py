@@ -10,7 +10,8 @@ Defaults (DOMAIN.md §2 and §4):
 * every channel has a contact window (messages Monday to Saturday 8:00-20:00, calls Monday to
   Friday 10:00-13:00 and 14:00-20:00, tasks on working days), public holidays excluded: a step
   that falls outside is issued on the next day its channel allows;
-* at most 4 calls in any 30 days and one automatic message a day; a step over a cap waits;
+* at most 4 calls in any 30 days and one a day, and one automatic message a day; a step over a
+  cap waits;
 * every step waits while the debt is disputed, while an over-indebtedness file is open, and
   while a repayment plan is respected;
 * the legal guards of :data:`GUARDS` hold, each with its source.
@@ -28,6 +29,7 @@ __all__ = ["CAP_GROUPS", "DEFAULT_POLICY_TEXT", "GUARDS", "Guard"]
 DEFAULT_POLICY_TEXT = """\
 policy:
     cap call: 4 per 30 days
+    cap call: 1 per day
     cap automatic: 1 per day
     pause while dispute
     pause while over_indebtedness

@@ -22,9 +22,10 @@ from dunforce.dsl.source import MAX_SOURCE_BYTES
 from dunforce.engine.explain import Explanation
 from dunforce.engine.plan import DEFAULT_CATCH_UP_DAYS, CompiledProgram, build
 from dunforce.engine.walk import Days, evaluation_error, walk
-from dunforce.errors import Diagnostic, StateError
-from dunforce.ledger import analyse
+from dunforce.errors import Diagnostic, DslError, StateError
+from dunforce.ledger import analyse, derived_attributes
 from dunforce.state import AccountState, Action
+from dunforce.templates import Message, TemplateSet, schema_variables, template_uses
 from dunforce.values import to_date, to_money, to_runtime
 
 _MISSING = object()
@@ -45,6 +46,9 @@ class Program:
     compiled: CompiledProgram = attrs.field(repr=False)
     catch_up_days: int
     case_threshold: Decimal
+    #: the message templates the steps name, checked against the file (``None``: not given)
+    templates: TemplateSet | None = attrs.field(default=None, repr=False)
+    template_warnings: tuple[Diagnostic, ...] = attrs.field(default=(), repr=False)
     _threshold: int = attrs.field(init=False, repr=False)  # in cents
 
     def __attrs_post_init__(self) -> None:
@@ -62,8 +66,8 @@ class Program:
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
-        """The lints of the file, each with file, line, column and message."""
-        return self.checked.warnings
+        """The lints of the file and of its templates, each with file, line, column, message."""
+        return self.checked.warnings + self.template_warnings
 
     @property
     def schema(self) -> Schema:
@@ -176,6 +180,26 @@ class Program:
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
 
+    # ----- messages
+    def render(self, action: Action, state: AccountState) -> Message:
+        """The message of ``action``, rendered in the templates' sandbox from the account's
+        attributes and derived values on the day it is emitted. Pure, like ``step``."""
+        if self.templates is None:
+            raise ValueError("this program has no templates: compile it with templates=")
+        if action.template is None:
+            raise ValueError(f"action {action.key} names no template")
+        schema = self.checked.schema
+        values: dict[str, object] = {}
+        for spec in schema.attributes:
+            values[spec.name] = state.attributes.get(spec.name, spec.default)
+        values.update(derived_attributes(state, action.emitted_on, threshold=self.case_threshold))
+        values.update(
+            account_id=state.account_id,
+            today=action.emitted_on,
+            scheduled_for=action.scheduled_for,
+        )
+        return self.templates.render(action.template, action.channel, values)
+
     def __repr__(self) -> str:
         return (
             f"<Program {self.filename}: {len(self.profiles)} profiles, "
@@ -189,6 +213,7 @@ def _program(
     catch_up_days: int,
     case_threshold: object,
     contact_policy: bool = True,
+    templates: TemplateSet | str | os.PathLike[str] | None = None,
 ) -> Program:
     if isinstance(catch_up_days, bool) or not isinstance(catch_up_days, int) or catch_up_days < 0:
         raise TypeError(f"catch_up_days must be a whole number of days >= 0, not {catch_up_days!r}")
@@ -196,13 +221,36 @@ def _program(
         threshold = to_money(case_threshold, "case_threshold")
     except StateError as exc:
         raise TypeError(exc.message) from None
+    template_set, template_warnings = _checked_templates(checked, templates)
     compiled = build(
         checked,
         channels=checked.channels,
         catch_up_days=catch_up_days,
         contact_policy=bool(contact_policy),
     )
-    return Program(checked, compiled, catch_up_days, threshold)
+    return Program(checked, compiled, catch_up_days, threshold, template_set, template_warnings)
+
+
+def _checked_templates(checked: CheckedModule, templates):
+    """The template set, checked against the steps that name templates: its errors are the
+    file's errors, its warnings (an SMS longer than a segment) are kept."""
+    if templates is None:
+        return None, ()
+    if not isinstance(templates, TemplateSet):
+        if not isinstance(templates, str | os.PathLike):
+            raise TypeError(
+                f"templates must be a TemplateSet or a directory, not {type(templates).__name__}"
+            )
+        templates = TemplateSet.from_directory(templates)
+    found = templates.check(
+        template_uses(checked),
+        schema_variables(checked.schema),
+        sms_channels=frozenset({"sms"}),
+    )
+    errors = [d for d in found if d.severity == "error"]
+    if errors:
+        raise DslError(errors)
+    return templates, tuple(d for d in found if d.severity != "error")
 
 
 def compile(
@@ -215,8 +263,13 @@ def compile(
     case_threshold: Decimal | int | str = 0,
     max_bytes: int = MAX_SOURCE_BYTES,
     contact_policy: bool = True,
+    templates: TemplateSet | str | os.PathLike[str] | None = None,
 ) -> Program:
     """Compile scenario text to a :class:`Program`; raises ``DslError`` listing every error.
+
+    ``templates`` (a :class:`~dunforce.templates.TemplateSet` or a directory of template
+    files) are checked against the steps that name them, and render the actions' messages
+    (:meth:`Program.render`).
 
     ``contact_policy=False`` turns the contact policy off (windows, holidays, caps, default
     pauses, legal guards, contact data): for a caller that applies its own rules, and for tests
@@ -233,6 +286,7 @@ def compile(
         catch_up_days=catch_up_days,
         case_threshold=case_threshold,
         contact_policy=contact_policy,
+        templates=templates,
     )
 
 
@@ -245,6 +299,7 @@ def load(
     case_threshold: Decimal | int | str = 0,
     max_bytes: int = MAX_SOURCE_BYTES,
     contact_policy: bool = True,
+    templates: TemplateSet | str | os.PathLike[str] | None = None,
 ) -> Program:
     """Read and compile a scenario file."""
     checked = check_file(path, schema=schema, channels=channels, max_bytes=max_bytes)
@@ -253,6 +308,7 @@ def load(
         catch_up_days=catch_up_days,
         case_threshold=case_threshold,
         contact_policy=contact_policy,
+        templates=templates,
     )
 
 

@@ -427,7 +427,7 @@ class _Checker:
 
     def policy_items(self, policy: ast.PolicyDecl, scope: _Scope, default_texts) -> None:
         windows: dict[str, ast.Window] = {}
-        caps: dict[str, ast.Node] = {}
+        caps: dict[tuple, ast.Node] = {}
         for item in policy.items:
             if isinstance(item, ast.Window):
                 for channel in item.channels:
@@ -444,14 +444,18 @@ class _Checker:
                 target = item.target
                 if target.id not in CAP_GROUPS and not self.known_channel(target, also=CAP_GROUPS):
                     continue
-                if target.id in caps:
+                # one cap per target and period; `no cap` lifts every cap of its target
+                which = (target.id, str(item.period) if isinstance(item, ast.Cap) else None)
+                if which in caps:
                     self.error(
                         target.span,
-                        f"a second cap for {target.id} in this policy",
+                        f"a second cap for {target.id}"
+                        + (f" per {item.period}" if isinstance(item, ast.Cap) else "")
+                        + " in this policy",
                         code="duplicate-name",
-                        hint=f"the first is on line {caps[target.id].span.line}",
+                        hint=f"the first is on line {caps[which].span.line}",
                     )
-                caps.setdefault(target.id, item)
+                caps.setdefault(which, item)
                 if isinstance(item, ast.Cap):
                     self.cap(item)
             elif isinstance(item, ast.Pause):

@@ -424,7 +424,7 @@ def _default_caps() -> tuple:
 def _resolve_policies(checked, channels, policy_items, functions, pause_functions):
     def resolve(items) -> ContactPolicy:
         windows = {c.name: c.default_window for c in channels}
-        caps: dict[str, CapRule] = {}
+        caps: dict[tuple[str, int], CapRule] = {}
         pauses: dict[str, tuple] = {}
         guards = set(GUARDS)
         zone = None
@@ -435,9 +435,10 @@ def _resolve_policies(checked, channels, policy_items, functions, pause_function
                     windows[name.id] = window
             elif isinstance(item, ast.Cap):
                 _, high = item.period.day_bounds()
-                caps[item.target.id] = CapRule(item.target.id, item.limit, high, format_item(item))
+                rule = CapRule(item.target.id, item.limit, high, format_item(item))
+                caps[item.target.id, high] = rule
             elif isinstance(item, ast.NoCap):
-                caps.pop(item.target.id, None)
+                caps = {k: v for k, v in caps.items() if k[0] != item.target.id}
             elif isinstance(item, ast.Pause):
                 text = format_expr(item.condition)
                 pauses[text] = (functions[pause_functions[id(item)]], item.condition)
