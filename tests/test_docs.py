@@ -235,3 +235,10 @@ def test_the_policy_page_shows_the_defaults_the_code_applies():
         assert f"{channel.cost:.2f} €" in row, channel.name
     for guard in GUARDS.values():
         assert f"| `{guard.name}` | {guard.summary} |" in page, guard.name
+
+
+def test_the_language_page_lists_the_reserved_words():
+    from dunforce.words import KEYWORDS
+
+    page = " ".join((ROOT / "docs" / "language.md").read_text(encoding="utf-8").split())
+    assert ", ".join(f"`{w}`" for w in sorted(KEYWORDS)) in page

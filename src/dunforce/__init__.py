@@ -10,7 +10,9 @@ from dunforce.attributes import (
     Schema,
     ValueType,
 )
+from dunforce.calendar import Calendar
 from dunforce.channels import DEFAULT_CHANNELS, Channel, ChannelRegistry
+from dunforce.channels.window import ContactWindow
 from dunforce.dsl import CheckedModule, check, check_file, format_source, parse
 from dunforce.errors import (
     DataError,
@@ -23,6 +25,7 @@ from dunforce.errors import (
 )
 from dunforce.program import Program, compile, load
 from dunforce.state import (
+    OUTCOMES,
     AccountState,
     Action,
     Adjustment,
@@ -35,20 +38,24 @@ from dunforce.state import (
     Rejection,
 )
 from dunforce.tables import Portfolio, Rejected
+from dunforce.templates import Message, RenderError, TemplateSet
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_CHANNELS",
     "HOUSING_SCHEMA",
+    "OUTCOMES",
     "AccountState",
     "Action",
     "Adjustment",
     "AttributeSpec",
+    "Calendar",
     "Channel",
     "ChannelRegistry",
     "Charge",
     "CheckedModule",
+    "ContactWindow",
     "DataError",
     "DerivedAttribute",
     "Diagnostic",
@@ -58,15 +65,18 @@ __all__ = [
     "Event",
     "Instalment",
     "Issued",
+    "Message",
     "Payment",
     "Plan",
     "Portfolio",
     "Program",
     "Rejected",
     "Rejection",
+    "RenderError",
     "Schema",
     "Span",
     "StateError",
+    "TemplateSet",
     "ValueType",
     "__version__",
     "check",

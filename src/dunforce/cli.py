@@ -300,6 +300,8 @@ def _day(text: str) -> datetime.date:
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as the tables are read
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
