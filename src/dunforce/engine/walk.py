@@ -232,7 +232,8 @@ def walk(
     for index, status in enumerate(statuses):
         replaced = judge.refused.get(status.key) if status.status == FIRED else None
         if replaced is not None:
-            statuses[index] = attrs.evolve(status, status=DEFERRED, detail=replaced)
+            detail = "; ".join(filter(None, (status.detail, replaced)))
+            statuses[index] = attrs.evolve(status, status=DEFERRED, detail=detail)
     return profile_today, actions
 
 
