@@ -115,23 +115,31 @@ class Program:
         return values
 
     def _days(self, state: AccountState, on: datetime.date, analysis=None):
-        attributes = self._attributes(state)
+        """The account's values day by day; today's are computed only when a step needs them
+        (most accounts have no step due on most days)."""
         threshold = self._threshold
         names = self.compiled.derived_names
+        attributes: dict[str, object] | None = None
 
         def values_on(day: datetime.date, known=None):
+            nonlocal attributes
+            if attributes is None:
+                attributes = self._attributes(state)
             found = known or analyse(state, day, threshold=threshold, names=names)
             values = dict(attributes)
             values.update(found.values)
             return values, found
 
-        values, analysis = values_on(on, analysis)
+        if analysis is None:
+            analysis = analyse(state, on, threshold=threshold, names=names)
+        else:
+            self._check_required(state)
         calendar = self.compiled.calendar
         subdivision = calendar.subdivision(state.attributes.get("departement"))
         days = Days(
             self.compiled,
             on.toordinal(),
-            values,
+            lambda: values_on(on, analysis)[0],
             lambda ordinal: values_on(datetime.date.fromordinal(ordinal))[0],
             lambda ordinal: calendar.is_business_day(ordinal, subdivision),
         )

@@ -141,23 +141,31 @@ class Contact:
         """Per cap target, the sorted days actions were issued, up to today."""
         if self._days is None:
             days: dict[str, list[int]] = {}
+            targets_of: dict[str, tuple[str, ...]] = {}
+            today = self.today
             for issued in self._history:
                 day = issued.emitted_on.toordinal()
-                if day > self.today:
+                if day > today:
                     continue
                 channel = issued.channel or _channel_of_key(issued.key)
-                for target in cap_targets(channel, self.channels):
+                targets = targets_of.get(channel)
+                if targets is None:
+                    targets = targets_of[channel] = cap_targets(channel, self.channels)
+                for target in targets:
                     days.setdefault(target, []).append(day)
             for values in days.values():
                 values.sort()
             self._days = days
         return self._days
 
-    def _count(self, cap: CapRule, day: int) -> tuple[int, list[int]]:
-        times = self._history_days().get(cap.target, [])
+    def _count(self, cap: CapRule, day: int) -> tuple[int, int]:
+        """How many actions of the cap's target the history holds in the cap's period ending
+        on ``day``, and the index of the first of them in the target's sorted days."""
+        times = self._history_days().get(cap.target)
+        if not times:
+            return 0, 0
         low = bisect_right(times, day - cap.days)
-        high = bisect_right(times, day)
-        return high - low, times[low:high]
+        return bisect_right(times, day) - low, low
 
     def eligible(self, channel: str, start: int, *, eviction: bool) -> Eligibility:
         """The first day from ``start`` the policy lets ``channel`` act, and why it moved."""
@@ -184,15 +192,31 @@ class Contact:
                     day += 1
                     continue
             for cap in caps:
-                count, times = self._count(cap, day)
+                count, low = self._count(cap, day)
                 if count >= cap.limit:
                     # room comes back when the oldest action that fills the cap leaves the window
-                    day = times[count - cap.limit] + cap.days
+                    day = self._history_days()[cap.target][low + count - cap.limit] + cap.days
                     moves.append(f"{cap} reached")
                     break
             else:
                 return Eligibility(day, tuple(_merge(moves)))
         raise AssertionError("the contact policy moved a step a thousand times")  # pragma: no cover
+
+    def closed(self, channel: str, day: int, *, eviction: bool) -> str | None:
+        """Why ``channel`` may not act on ``day`` itself (its window, a holiday, the truce), or
+        ``None`` when it may: a step caught up late still waits for a day its channel allows."""
+        window = self.policy.windows[channel]
+        truce = eviction and "winter_truce" in self.policy.guards
+        if truce and in_winter_truce(datetime.date.fromordinal(day)):
+            return "winter truce (no eviction from 1 November to 31 March)"
+        weekday = (day - 1) % 7
+        if weekday not in window.days:
+            return f"{iso(day)} is a {_DAY_NAMES[weekday]}, outside {channel}'s window"
+        if not window.holidays:
+            holiday = self.calendar.holiday(day, self.subdivision)
+            if holiday is not None:
+                return f"{iso(day)} is a public holiday ({holiday})"
+        return None
 
     def admit(self, channel: str) -> str | None:
         """Take a place under today's caps for ``channel``; the cap that refuses, or ``None``."""

@@ -162,15 +162,7 @@ def build(
         profile_functions.append((decl, name))
 
     policy_items = _policy_items(checked)
-    max_cap_days = max(
-        (
-            i.period.day_bounds()[1]
-            for items in policy_items.values()
-            for i in items
-            if isinstance(i, ast.Cap)
-        ),
-        default=0,
-    )
+    max_cap_days = _longest_cap(policy_items) if contact_policy else 0
     pause_functions = {
         id(item): generator.function(item.condition, profile_context=False, label="pause")
         for items in policy_items.values()
@@ -225,7 +217,8 @@ def build(
                         every=None if isinstance(timing, ast.At) else timing.interval,
                         until=None if isinstance(timing, ast.At) else timing.end,
                         expr=item.condition,
-                        text=f"{format_action(action)} {format_timing(timing)}"
+                        text=" else ".join(format_action(a) for a in item.actions)
+                        + f" {format_timing(timing)}"
                         + (f" if {format_expr(item.condition)}" if item.condition else ""),
                         line=item.span.line,
                         actions=actions,
@@ -413,6 +406,21 @@ def _policy_items(checked: CheckedModule) -> dict[str | None, tuple]:
         for name in policy.profiles:
             result[name.id] = defaults + common + policy.items
     return result
+
+
+def _longest_cap(policy_items) -> int:
+    """The longest cap period in force in any policy (after its `no cap` lines): how far back a
+    step's occurrences may still be issued depends on it."""
+    longest = 0
+    for items in policy_items.values():
+        caps: dict[str, int] = {}
+        for item in items:
+            if isinstance(item, ast.Cap):
+                caps[item.target.id] = max(caps.get(item.target.id, 0), item.period.day_bounds()[1])
+            elif isinstance(item, ast.NoCap):
+                caps.pop(item.target.id, None)
+        longest = max(longest, *caps.values(), 0)
+    return longest
 
 
 def _default_caps() -> tuple:

@@ -131,7 +131,9 @@ class Days:
         self.business = business
         self.today = today
         self._compute = compute  # day ordinal -> values of that day
-        self._values: dict[int, Mapping[str, object]] = {today: values}
+        #: today's values, or a function that computes them the first time they are needed
+        self._today = values
+        self._values: dict[int, Mapping[str, object]] = {}
         self._profiles: dict[int, str | None] = {}
 
     def _profile(self, values, day: int) -> str | None:
@@ -144,7 +146,11 @@ class Days:
         """The values and the profile of a day, computed the first time they are asked for."""
         values = self._values.get(day)
         if values is None:
-            values = self._values[day] = self._compute(day)
+            if day == self.today:
+                values = self._today() if callable(self._today) else self._today
+            else:
+                values = self._compute(day)
+            self._values[day] = values
         if day not in self._profiles:
             self._profiles[day] = self._profile(values, day)
         return values, self._profiles[day]
@@ -342,7 +348,7 @@ class _Judge:
         if step.anchor == "D" and not step.pre_due and day < case.opened.toordinal():
             return MISSED, None, profile, "", None  # dated before its case: nobody was late yet
         if today > day + step.lookback:
-            return self._missed(block, step, anchor, day, "")
+            return self._missed(block, step, anchor, day, self._kept_back(step, day))
         contact = self.contact
         chosen, blocked = _choose(step, contact)
         held = moved = ""
@@ -376,12 +382,31 @@ class _Judge:
             return DEFERRED, None, profile, f"deferred to {iso(first)}: {moved}", None
         if step.pre_due and first >= anchor:
             return MISSED, None, profile, f"moved onto its due date ({moved})", None
+        closed = contact.closed(chosen.channel, today, eviction=chosen.eviction)
+        if closed is not None:  # caught up on a day its channel may not act: the next one
+            later = contact.eligible(chosen.channel, today, eviction=chosen.eviction).day
+            return DEFERRED, None, profile, f"deferred to {iso(later)}: {closed}", None
         if day != today:
             status, why = _still(block, self.values, today, self.profile, policy)
         detail = f"{chosen.channel} instead of {blocked}" if chosen is not step.actions[0] else ""
         if moved:
             detail = "; ".join(filter(None, (detail, f"moved from {iso(day)}: {moved}")))
         return status, why, profile, detail, (chosen, eligibility, detail)
+
+    def _kept_back(self, step: CompiledStep, day: int) -> str:
+        """For ``explain``: whether the policy kept an old step back until it was too late."""
+        if not self.explaining:
+            return ""
+        chosen, _ = _choose(step, self.contact)
+        if chosen is None:
+            return ""
+        eligibility = self.contact.eligible(chosen.channel, day, eviction=chosen.eviction)
+        if eligibility.day <= day:
+            return ""
+        return (
+            f"kept back by the policy past its catch-up window, to {iso(eligibility.day)}: "
+            + "; ".join(eligibility.moves)
+        )
 
     def _missed(self, block, step, anchor: int, day: int, detail: str):
         """Past its window: say what kept it on its day, when something did."""
