@@ -70,9 +70,19 @@ policy:
 )
 #: the derived attributes read: the scenarios', the default pauses' and the prescription guard's
 NAMES = frozenset(
-    {"late_episodes_12m", "debt", "debt_months", "plan_active", "plan_broken", "recoverable_debt"}
+    {
+        "late_episodes_12m",
+        "debt",
+        "debt_months",
+        "plan_active",
+        "plan_broken",
+        "recoverable_debt",
+        "prescribed_debt",
+    }
 )
-SIMPLE_NAMES = frozenset({"late_episodes_12m", "debt", "debt_months", "recoverable_debt"})
+SIMPLE_NAMES = frozenset(
+    {"late_episodes_12m", "debt", "debt_months", "recoverable_debt", "prescribed_debt"}
+)
 PROFILE_TEXTS = {
     "fragile": "apl and income is set and income < 1200 €",
     "chronic": "late_episodes_12m >= 3",
@@ -286,7 +296,7 @@ def hand_written_step(state: AccountState, on: datetime.date) -> tuple[Action, .
         if chosen is None:
             continue  # blocked: no channel reaches the tenant
         channel, template, options, kind, legal = chosen
-        if legal and now["recoverable_debt"] <= 0:
+        if legal and now["recoverable_debt"] <= 0 and now["prescribed_debt"]:
             continue  # blocked: the whole debt is prescribed
         if sent is None:
             sent = sent_days(state, today)
@@ -396,7 +406,8 @@ def simple_step(state: AccountState, on: datetime.date) -> tuple[Action, ...]:
         chosen, unreachable = reachable(actions, attributes)
         if chosen is None:
             continue
-        if chosen[4] and analysis.values["recoverable_debt"] <= 0:
+        now = analysis.values
+        if chosen[4] and now["recoverable_debt"] <= 0 and now["prescribed_debt"]:
             continue
         note = f"{chosen[0]} instead of {unreachable}" if chosen is not actions[0] else ""
         reason = (

@@ -19,12 +19,17 @@ Defaults (DOMAIN.md §2 and §4):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
-__all__ = ["CAP_GROUPS", "DEFAULT_POLICY_TEXT", "GUARDS", "Guard"]
+if TYPE_CHECKING:
+    from dunforce.dsl.ast import PolicyDecl
+
+__all__ = ["CAP_GROUPS", "DEFAULT_POLICY_TEXT", "GUARDS", "Guard", "default_policy"]
 
 DEFAULT_POLICY_TEXT = """\
 policy:
@@ -35,6 +40,16 @@ policy:
     pause while over_indebtedness
     pause while plan_active and not plan_broken
 """
+
+
+@functools.cache
+def default_policy() -> PolicyDecl:
+    """The default policy, parsed once by the language's parser (its nodes live as long as the
+    process, so the checker's types of its expressions stay valid)."""
+    from dunforce.dsl.parser import parse  # the parser imports the checker's modules
+
+    return parse(DEFAULT_POLICY_TEXT, filename="<default policy>").policies[0]
+
 
 #: cap targets beside channel names: every automatic channel, every channel that reaches the tenant
 CAP_GROUPS = ("automatic", "contacts")

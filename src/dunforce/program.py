@@ -132,8 +132,6 @@ class Program:
 
         if analysis is None:
             analysis = analyse(state, on, threshold=threshold, names=names)
-        else:
-            self._check_required(state)
         calendar = self.compiled.calendar
         subdivision = calendar.subdivision(state.attributes.get("departement"))
         days = Days(
@@ -161,8 +159,11 @@ class Program:
                 if compiled.required:
                     self._check_required(state)
                 return ()
-            days, analysis = self._days(state, on, analysis)
-            _, actions = walk(compiled, state, on, days, analysis)
+            if compiled.required:
+                self._check_required(state)
+            _, actions = walk(
+                compiled, state, on, lambda: self._days(state, on, analysis)[0], analysis
+            )
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
         return actions

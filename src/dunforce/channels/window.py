@@ -27,6 +27,8 @@ _DAY = 24 * 60
 def _weekdays(days: DayRange) -> frozenset[int]:
     first = WEEKDAYS.index(days.first)
     last = first if days.last is None else WEEKDAYS.index(days.last)
+    if last < first:
+        raise ValueError(f"{days} runs backwards: a range of days goes from Monday towards Sunday")
     return frozenset(range(first, last + 1))
 
 
@@ -68,8 +70,12 @@ class ContactWindow:
     def parse(cls, text: str) -> ContactWindow:
         """A window written as in a policy block: ``mon-sat 08:00-20:00``."""
         from dunforce.dsl.parser import parse  # the language's parser; imported when needed
+        from dunforce.errors import DslError
 
-        module = parse(f"policy:\n    window sms: {text}\n", filename="<window>")
+        try:
+            module = parse(f"policy:\n    window sms: {text}\n", filename="<window>")
+        except DslError as exc:
+            raise ValueError(f"{text!r} is not a contact window: {exc.message}") from None
         (item,) = module.policies[0].items
         return cls.of(item.days, item.hours, holidays=item.holidays)
 

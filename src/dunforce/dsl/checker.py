@@ -8,7 +8,6 @@ result. It never evaluates anything: it reasons about the text.
 from __future__ import annotations
 
 import difflib
-import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -23,7 +22,7 @@ from dunforce.dsl.format import format_expr, format_literal
 from dunforce.dsl.lints import lint
 from dunforce.dsl.source import Source
 from dunforce.errors import Diagnostic, DslError, Span
-from dunforce.policy import CAP_GROUPS, DEFAULT_POLICY_TEXT, GUARDS
+from dunforce.policy import CAP_GROUPS, GUARDS, default_policy
 from dunforce.words import WEEKDAYS
 
 BOOL, INT, NUMBER, MONEY, DATE, DURATION, TEXT = (
@@ -393,7 +392,7 @@ class _Checker:
         """Check the ``policy`` blocks; returns the default pauses that apply to this schema."""
         defaults = tuple(
             item
-            for item in _default_policy().items
+            for item in default_policy().items
             if isinstance(item, ast.Pause)
             and all(name.id in self.schema for name in ast.names_in(item.condition))
         )
@@ -1046,14 +1045,6 @@ def _is_time_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-@functools.cache
-def _default_policy() -> ast.PolicyDecl:
-    """The default policy, parsed once: its nodes live as long as the process."""
-    from dunforce.dsl.parser import parse
-
-    return parse(DEFAULT_POLICY_TEXT, filename="<default policy>").policies[0]
 
 
 # ------------------------------------------------------------------------------ entry points

@@ -232,15 +232,18 @@ class Contact:
         return self.policy.windows[channel].on(day, self.zone)
 
     # ----- legal guards
-    def guard_day(self, guards: frozenset[str], values: Mapping[str, object]) -> int | Blocked:
-        """The first day the legal guards of a step allow, or why they block it today."""
-        day = 0
+    def guard_day(
+        self, guards: frozenset[str], values: Mapping[str, object]
+    ) -> tuple[int, str] | Blocked:
+        """The first day the legal guards of a step allow and why, or why they block it."""
+        day, why = 0, ""
         active = guards & self.policy.guards
         if not active:
-            return day
+            return day, why
         if "prescription" in active:
             recoverable = values.get("recoverable_debt")
-            if recoverable is not None and recoverable <= 0:
+            prescribed = values.get("prescribed_debt")
+            if recoverable is not None and recoverable <= 0 and prescribed:
                 return Blocked("the whole debt is prescribed (3 years, loi 89-462 art. 7-1)")
         if "aid_arrears" in active:
             constituted = values.get("aid_arrears_date")
@@ -249,12 +252,15 @@ class Contact:
                     "the unpaid rent is not an impayé yet under the CAF/MSA rule in force "
                     "(CCH R824-1)"
                 )
-            day = max(day, constituted)
+            if constituted > day:
+                day, why = constituted, f"waits for the impayé, constituted on {iso(constituted)}"
         if "order_delay" in active:
             expiry = values.get("order_expiry_date")
             if expiry is None:
                 return Blocked("no commandement de payer has been served (last_order_date)")
-            day = max(day, expiry + 1)
+            if expiry + 1 > day:
+                day = expiry + 1
+                why = f"waits for the commandement's delay to end on {iso(expiry)}"
         if "ccapex_delay" in active:
             referrals = [
                 values.get(name)
@@ -263,8 +269,11 @@ class Contact:
             ]
             if not referrals:
                 return Blocked("no referral to the CCAPEX nor report to the CAF yet (art. 24 II)")
-            day = max(day, add_months(min(referrals), 2))
-        return day
+            after = add_months(min(referrals), 2)
+            if after > day:
+                day = after
+                why = f"waits 2 months after the CCAPEX referral of {iso(min(referrals))}"
+        return day, why
 
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -27,7 +27,7 @@ from dunforce.engine.contact import (
     ContactPolicy,
     cap_targets,
 )
-from dunforce.policy import GUARDS
+from dunforce.policy import GUARDS, default_policy
 from dunforce.values import to_runtime
 
 DEFAULT_CATCH_UP_DAYS = 3
@@ -162,7 +162,6 @@ def build(
         profile_functions.append((decl, name))
 
     policy_items = _policy_items(checked)
-    max_cap_days = _longest_cap(policy_items) if contact_policy else 0
     pause_functions = {
         id(item): generator.function(item.condition, profile_context=False, label="pause")
         for items in policy_items.values()
@@ -222,10 +221,6 @@ def build(
                         + (f" if {format_expr(item.condition)}" if item.condition else ""),
                         line=item.span.line,
                         actions=actions,
-                        lookback=window
-                        + CALENDAR_SLACK_DAYS
-                        + 2 * max_cap_days
-                        + (TRUCE_DAYS if any(a.eviction for a in actions) else 0),
                     ),
                     function,
                 )
@@ -299,6 +294,15 @@ def build(
         )
         for decl, name in profile_functions
     )
+    if contact_policy:
+        policies = _resolve_policies(checked, channels, policy_items, functions, pause_functions)
+    else:
+        none = _no_policy(channels)
+        policies = {None: none, **dict.fromkeys(checked.profiles, none)}
+    # how far back a step may still be issued: its catch-up window, and how far the policy may
+    # have moved it (a long weekend, twice the longest cap, the winter truce for an eviction)
+    longest_cap = max((cap.days for p in policies.values() for cap in p.caps), default=0)
+    moved = CALENDAR_SLACK_DAYS + 2 * longest_cap
     blocks = []
     for block, steps in pending_blocks:
         block = dict(block)
@@ -306,7 +310,12 @@ def build(
         block["pauses"] = tuple((functions[f], e) for f, e in block["pauses"])
         block["stops"] = tuple((functions[f], e) for f, e in block["stops"])
         compiled_steps = tuple(
-            CompiledStep(**fields, condition=functions[f] if f else None) for fields, f in steps
+            CompiledStep(
+                **fields,
+                condition=functions[f] if f else None,
+                lookback=_lookback(fields["actions"], block["window"] + moved),
+            )
+            for fields, f in steps
         )
         blocks.append(CompiledBlock(**block, steps=compiled_steps))
     blocks_tuple = tuple(blocks)
@@ -321,13 +330,6 @@ def build(
         for profile in (*checked.profiles, None)
     }
 
-    if contact_policy:
-        policies = _resolve_policies(checked, channels, policy_items, functions, pause_functions)
-    else:
-        policies = {
-            None: _no_policy(channels),
-            **dict.fromkeys(checked.profiles, _no_policy(channels)),
-        }
     read = checked.used_names()
     used = read | _policy_names(checked, policy_items, blocks_tuple)
     schema = checked.schema
@@ -357,6 +359,13 @@ def build(
         policies,
         channels,
     )
+
+
+def _lookback(actions, days: int) -> int:
+    """Add the truce an eviction may wait for, or the years a date guard may wait for."""
+    if any(action.guards & _DATE_GUARDS for action in actions):
+        return max(days, _GUARDED_LOOKBACK)
+    return days + (TRUCE_DAYS if any(action.eviction for action in actions) else 0)
 
 
 def _no_policy(channels: ChannelRegistry) -> ContactPolicy:
@@ -408,25 +417,8 @@ def _policy_items(checked: CheckedModule) -> dict[str | None, tuple]:
     return result
 
 
-def _longest_cap(policy_items) -> int:
-    """The longest cap period in force in any policy (after its `no cap` lines): how far back a
-    step's occurrences may still be issued depends on it."""
-    longest = 0
-    for items in policy_items.values():
-        caps: dict[str, int] = {}
-        for item in items:
-            if isinstance(item, ast.Cap):
-                caps[item.target.id] = max(caps.get(item.target.id, 0), item.period.day_bounds()[1])
-            elif isinstance(item, ast.NoCap):
-                caps.pop(item.target.id, None)
-        longest = max(longest, *caps.values(), 0)
-    return longest
-
-
 def _default_caps() -> tuple:
-    from dunforce.dsl.checker import _default_policy
-
-    return tuple(i for i in _default_policy().items if not isinstance(i, ast.Pause))
+    return tuple(i for i in default_policy().items if not isinstance(i, ast.Pause))
 
 
 def _resolve_policies(checked, channels, policy_items, functions, pause_functions):
@@ -479,10 +471,14 @@ def _resolve_policies(checked, channels, policy_items, functions, pause_function
 #: what the policy reads beside the scenarios: where the tenant lives, and the guards' facts
 _CONTACT_ATTRIBUTES = ("departement", "time_zone", "ccapex_referral_date", "aid_report_date")
 _GUARD_VALUES = {
-    "prescription": "recoverable_debt",
-    "aid_arrears": "aid_arrears_date",
-    "order_delay": "order_expiry_date",
+    "prescription": ("recoverable_debt", "prescribed_debt"),
+    "aid_arrears": ("aid_arrears_date",),
+    "order_delay": ("order_expiry_date",),
 }
+#: the guards that wait for a date, which may come long after the step's own day
+_DATE_GUARDS = frozenset({"aid_arrears", "order_delay", "ccapex_delay"})
+#: how far back a step under such a guard may still be issued: prescription's three years
+_GUARDED_LOOKBACK = 3 * 366
 
 
 def _policy_names(checked, policy_items, blocks) -> frozenset[str]:
@@ -499,7 +495,8 @@ def _policy_names(checked, policy_items, blocks) -> frozenset[str]:
                 channel = channels[action.channel]
                 names.update(channel.requires)
                 names.update(n for n in (channel.opt_out, channel.consent) if n is not None)
-                names.update(_GUARD_VALUES[g] for g in action.guards if g in _GUARD_VALUES)
+                for guard in action.guards:
+                    names.update(_GUARD_VALUES.get(guard, ()))
     return frozenset(
         n
         for n in names

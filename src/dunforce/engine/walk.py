@@ -47,6 +47,8 @@ FIRED, WAITING, DONE, SKIPPED, PAUSED, STOPPED, MISSED, NOT_DUE, NOT_FOR_PROFILE
 )
 #: moved by the contact policy to a later day; held back (no channel reaches, a guard waits)
 DEFERRED, BLOCKED = "deferred", "blocked"
+#: what becomes of a step once due that explain still shows after the profile has changed
+_HELD = frozenset({DEFERRED, BLOCKED, PAUSED, STOPPED, MISSED})
 
 
 @attrs.frozen
@@ -217,8 +219,16 @@ def walk(
                         status, why, profile, detail, pick = DONE, None, profile_today, "", None
                     else:
                         status, why, profile, detail, pick = judge(block, step, anchor, day)
-                    if status != FIRED and not applies_today:
-                        continue  # only a caught-up step can come from another profile's block
+                    if (
+                        status != FIRED
+                        and not applies_today
+                        and not (
+                            status in _HELD and day < today and _applies(block, days.at(day)[1])
+                        )
+                    ):
+                        # only a step of the account's profile on its own day, caught up or
+                        # held back since, can come from another profile's block
+                        continue
                     entry = StepStatus(
                         block.name,
                         step.text,
@@ -243,9 +253,11 @@ def walk(
     return profile_today, actions
 
 
-def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysis):
+def _due(program: CompiledProgram, state, on: datetime.date, days, analysis):
     """The step function's path: the same decisions as ``walk``, without the bookkeeping of
-    ``explain``, and with the common step (one post-due offset in days) checked inline."""
+    ``explain``, and with the common step (one post-due offset in days) checked inline.
+    ``days`` may be a function that makes the :class:`Days`: most accounts have nothing due
+    and never need them."""
     today = on.toordinal()
     case = analysis.case
     case_anchor = opened = -1
@@ -266,6 +278,8 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
                     continue
                 due = ((case_anchor, -1, day),)
             else:
+                if not isinstance(days, Days):
+                    days = days()
                 business = days.business
                 due = [
                     (anchor, k, day)
@@ -289,6 +303,8 @@ def _due(program: CompiledProgram, state, on: datetime.date, days: Days, analysi
                     continue
                 seen.add(key)
                 if judge is None:
+                    if not isinstance(days, Days):
+                        days = days()
                     judge = _Judge(program, state, today, days, case)
                 status, _, profile, _, pick = judge(block, step, anchor, day)
                 if status == FIRED:
@@ -360,10 +376,11 @@ class _Judge:
             if isinstance(guard, Blocked):
                 held = guard.reason
             else:
+                waits, why = guard
                 eligibility = contact.eligible(
-                    chosen.channel, max(day, guard), eviction=chosen.eviction
+                    chosen.channel, max(day, waits), eviction=chosen.eviction
                 )
-                moved = "; ".join(eligibility.moves)
+                moved = "; ".join((why, *eligibility.moves) if waits > day else eligibility.moves)
                 if today > eligibility.day + block.window:
                     detail = f"moved to {iso(eligibility.day)} ({moved})" if moved else ""
                     return self._missed(block, step, anchor, day, detail)
@@ -378,13 +395,16 @@ class _Judge:
             return BLOCKED, None, profile, held, None
         assert chosen is not None and eligibility is not None
         first = eligibility.day
+        if day < anchor <= first:  # a step before its anchor never goes out on or after it
+            where = "due date" if step.anchor == "D" else "event"
+            return MISSED, None, profile, f"moved onto its {where} ({moved})", None
         if first > today:
             return DEFERRED, None, profile, f"deferred to {iso(first)}: {moved}", None
-        if step.pre_due and first >= anchor:
-            return MISSED, None, profile, f"moved onto its due date ({moved})", None
         closed = contact.closed(chosen.channel, today, eviction=chosen.eviction)
         if closed is not None:  # caught up on a day its channel may not act: the next one
             later = contact.eligible(chosen.channel, today, eviction=chosen.eviction).day
+            if later > first + block.window or day < anchor <= later:
+                return MISSED, None, profile, f"{closed}, and its catch-up window ends", None
             return DEFERRED, None, profile, f"deferred to {iso(later)}: {closed}", None
         if day != today:
             status, why = _still(block, self.values, today, self.profile, policy)
