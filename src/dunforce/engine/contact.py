@@ -169,28 +169,18 @@ class Contact:
 
     def eligible(self, channel: str, start: int, *, eviction: bool) -> Eligibility:
         """The first day from ``start`` the policy lets ``channel`` act, and why it moved."""
-        policy = self.policy
-        window = policy.windows[channel]
-        caps = policy.caps_by_channel.get(channel, ())
-        truce = eviction and "winter_truce" in policy.guards
+        caps = self.policy.caps_by_channel.get(channel, ())
         day = start
         moves: list[str] = []
         for _ in range(_MAX_MOVES):
-            if truce and in_winter_truce(datetime.date.fromordinal(day)):
-                day = truce_end(datetime.date.fromordinal(day)).toordinal()
-                moves.append("winter truce (no eviction from 1 November to 31 March)")
-                continue
-            weekday = (day - 1) % 7  # ordinal 1, 1 January of year 1, is a Monday
-            if weekday not in window.days:
-                moves.append(f"{iso(day)} is a {_DAY_NAMES[weekday]}, outside {channel}'s window")
-                day += 1
-                continue
-            if not window.holidays:
-                holiday = self.calendar.holiday(day, self.subdivision)
-                if holiday is not None:
-                    moves.append(f"{iso(day)} is a public holiday ({holiday})")
+            closed = self.closed(channel, day, eviction=eviction)
+            if closed is not None:
+                moves.append(closed)
+                if closed == _TRUCE:
+                    day = truce_end(datetime.date.fromordinal(day)).toordinal()
+                else:
                     day += 1
-                    continue
+                continue
             for cap in caps:
                 count, low = self._count(cap, day)
                 if count >= cap.limit:
@@ -199,7 +189,7 @@ class Contact:
                     moves.append(f"{cap} reached")
                     break
             else:
-                return Eligibility(day, tuple(_merge(moves)))
+                return Eligibility(day, tuple(dict.fromkeys(moves)))  # each reason once
         raise AssertionError("the contact policy moved a step a thousand times")  # pragma: no cover
 
     def closed(self, channel: str, day: int, *, eviction: bool) -> str | None:
@@ -208,8 +198,8 @@ class Contact:
         window = self.policy.windows[channel]
         truce = eviction and "winter_truce" in self.policy.guards
         if truce and in_winter_truce(datetime.date.fromordinal(day)):
-            return "winter truce (no eviction from 1 November to 31 March)"
-        weekday = (day - 1) % 7
+            return _TRUCE
+        weekday = (day - 1) % 7  # ordinal 1, 1 January of year 1, is a Monday
         if weekday not in window.days:
             return f"{iso(day)} is a {_DAY_NAMES[weekday]}, outside {channel}'s window"
         if not window.holidays:
@@ -276,16 +266,8 @@ class Contact:
         return day, why
 
 
+_TRUCE = "winter truce (no eviction from 1 November to 31 March)"
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _merge(moves: list[str]) -> list[str]:
-    """One line per reason, in order: a cap that moves a step twice is said once."""
-    seen: list[str] = []
-    for move in moves:
-        if move not in seen:
-            seen.append(move)
-    return seen
 
 
 def _channel_of_key(key: str) -> str:
