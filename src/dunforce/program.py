@@ -15,6 +15,7 @@ import attrs
 
 from dunforce.attributes.catalogue import HOUSING_SCHEMA
 from dunforce.attributes.schema import Schema
+from dunforce.batch import RunResult, run
 from dunforce.channels.registry import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl import check, check_file
 from dunforce.dsl.checker import CheckedModule
@@ -188,6 +189,28 @@ class Program:
             return Explanation.build(self, state, on, profile, days, analysis, statuses, actions)
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
+
+    def run(self, accounts, date: datetime.date | str, *, method: str = "auto") -> RunResult:
+        """Step many accounts: an iterable of ``AccountState`` or a :class:`Portfolio`.
+
+        Returns a :class:`RunResult`: ``actions`` (one row per action, typed columns; each
+        account's actions in ``step``'s order, accounts in the order given) and ``rejected``
+        (account_id, reason, field, value, source, row). An account with bad data, or one the
+        program refuses, is rejected with its reason and never stops the others: the accounts
+        read always equal those stepped plus those rejected.
+
+        A portfolio is run on the vectorised path (``method="auto"``): the whole portfolio is
+        checked and derived over columns, and only the accounts that may have something due
+        are stepped one by one. It gives exactly the actions and rejections of
+        ``method="per_account"``, which reads and steps every account.
+        """
+        on = _as_date(date, "date")
+        return run(self, accounts, on, method=method)
+
+    def _repr_html_(self) -> str:
+        from dunforce.notebook import program_html
+
+        return program_html(self)
 
     # ----- messages
     def render(self, action: Action, state: AccountState) -> Message:

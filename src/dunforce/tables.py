@@ -45,6 +45,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from dunforce.attributes.catalogue import HOUSING_SCHEMA
@@ -146,7 +147,22 @@ def _is_empty(value: object) -> bool:
 
 
 def _optional(value: object) -> object:
-    return None if _is_empty(value) else value
+    return None if _is_empty(value) else _plain(value)
+
+
+def _plain(value: object) -> object:
+    """A cell of a typed column as the Python value it stands for: numpy scalars become Python
+    ones, a timestamp at midnight (how pandas keeps a day) becomes a date, an integral float in a
+    whole-number column (pandas turns ints with gaps into floats) stays for the parser to judge."""
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    elif isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is None and value == value.normalize():
+            return value.date()
+        return value.to_pydatetime()
+    return value
 
 
 def parse_bool(value: object, field: str) -> bool:
@@ -155,6 +171,7 @@ def parse_bool(value: object, field: str) -> bool:
     >>> parse_bool(" Oui", "apl")
     True
     """
+    value = _plain(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -172,6 +189,9 @@ def parse_bool(value: object, field: str) -> bool:
 
 def parse_int(value: object, field: str) -> int:
     """A whole number written with digits only (an optional sign, no decimal point)."""
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, str) and _INT.fullmatch(value.strip()):
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -196,12 +216,14 @@ def parse_money(value: object, field: str, *, allow_negative: bool = False) -> D
     >>> parse_money("0.10", "amount") + parse_money("0.20", "amount")
     Decimal('0.30')
     """
+    value = _plain(value)
     if isinstance(value, str):
         value = _decimal_text(value, field, "an amount of money")
     return to_money(value, field, allow_negative=allow_negative)
 
 
 def _parse_number(value: object, field: str) -> Decimal | int:
+    value = _plain(value)
     if isinstance(value, str):
         return Decimal(_decimal_text(value, field, "a number"))
     return to_number(value, field)
@@ -209,6 +231,7 @@ def _parse_number(value: object, field: str) -> Decimal | int:
 
 def parse_date(value: object, field: str) -> datetime.date:
     """An ISO date ``YYYY-MM-DD`` (and only that form: no French ``05/03/2026``)."""
+    value = _plain(value)
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
         raise StateError(
             f"{field}: {value!r} is not a date (write it as YYYY-MM-DD, such as 2026-03-05)",
@@ -219,6 +242,7 @@ def parse_date(value: object, field: str) -> datetime.date:
 
 
 def _parse_duration(value: object, field: str) -> Duration:
+    value = _plain(value)
     if isinstance(value, Duration):
         return value
     if isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
@@ -233,7 +257,7 @@ def _parse_duration(value: object, field: str) -> Duration:
 
 
 def _parse_text(value: object, field: str) -> object:
-    return value  # as is; the schema checks its type and its allowed values
+    return _plain(value)  # as is; the schema checks its type and its allowed values
 
 
 _ATTRIBUTE_PARSERS: dict[ValueType, Callable[[object, str], object]] = {
@@ -251,6 +275,7 @@ def _text_of(value: object) -> str:
     """A value written in a cell: the inverse of the parsers above."""
     if _is_empty(value):
         return ""
+    value = _plain(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.date):
@@ -331,9 +356,6 @@ def _table(name: str, *, required: bool = False):
                     path=name,
                     column=column,
                 )
-        absent = [column for column in spec.optional if column not in frame.columns]
-        if absent:
-            frame = frame.assign(**dict.fromkeys(absent, ""))
         return frame
 
     return convert
@@ -345,7 +367,7 @@ class Portfolio:
 
     The tables are pandas DataFrames, best made of text cells (``Portfolio.read_csv`` reads
     every cell as text); Python values (``Decimal``, ``date``, ``bool``) are accepted too. A
-    table not given is empty, and a missing optional column is added empty.
+    table not given is empty, and a missing optional column reads as empty.
 
     >>> import pandas as pd
     >>> portfolio = Portfolio(
@@ -399,6 +421,8 @@ class Portfolio:
         written = []
         for name, spec in TABLES.items():
             frame = getattr(self, name)
+            if name != "tenants":
+                frame = frame.reindex(columns=list(spec.columns))
             path = directory / spec.filename
             frame.map(_text_of).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
             written.append(path)
@@ -557,6 +581,20 @@ def _display_id(value: object) -> str:
     return "" if _is_empty(value) else str(value)
 
 
+#: the cells worth converting once per distinct value (NaN and NaT are never kept: they fail)
+_CACHED = frozenset({str, float, pd.Timestamp})
+
+
+class _Nothing:
+    """An optional column that is not there: every cell is empty (no list of a million Nones)."""
+
+    def __getitem__(self, index: int) -> None:
+        return None
+
+
+_NOTHING = _Nothing()
+
+
 class _Reader:
     """One pass over a portfolio: columns taken out of pandas once as lists, rows grouped by
     account with ``groupby``, and the text of amounts and dates converted once per distinct
@@ -569,19 +607,23 @@ class _Reader:
         self.groups: dict[str, dict[object, list[int]]] = {}
         for name in _GROUPED:
             frame = getattr(portfolio, name)
-            self.cells[name] = {c: frame[c].tolist() for c in TABLES[name].columns}
+            self.cells[name] = {
+                c: frame[c].tolist() if c in frame.columns else _NOTHING
+                for c in TABLES[name].columns
+            }
             if len(frame):
                 indices = frame.groupby("account_id", sort=False, dropna=False).indices
                 self.groups[name] = {key: rows.tolist() for key, rows in indices.items()}
             else:
                 self.groups[name] = {}
-        self.moneys: dict[str, Decimal] = {}
-        self.dates: dict[str, datetime.date] = {}
+        #: converted once per distinct cell (text, or a float or timestamp of a typed column)
+        self.moneys: dict[object, Decimal] = {}
+        self.dates: dict[object, datetime.date] = {}
 
     # -- cells ---------------------------------------------------------------------------
 
     def money(self, value: object, field: str) -> Decimal:
-        if isinstance(value, str):
+        if type(value) in _CACHED:
             amount = self.moneys.get(value)
             if amount is None:
                 amount = self.moneys[value] = parse_money(value, field)
@@ -589,7 +631,7 @@ class _Reader:
         return parse_money(value, field)
 
     def date(self, value: object, field: str) -> datetime.date:
-        if isinstance(value, str):
+        if type(value) in _CACHED:
             day = self.dates.get(value)
             if day is None:
                 day = self.dates[value] = parse_date(value, field)

@@ -114,6 +114,9 @@ class Contact:
         self._history = history
         self._days: dict[str, list[int]] | None = None
         self._reach: dict[str, str | None] = {}
+        #: eligibility depends on the channel, the day and the history only: steps of several
+        #: blocks at one offset ask the same question
+        self._eligible: dict[tuple[str, int, bool], Eligibility] = {}
         self.admitted: dict[str, int] = {}
 
     # ----- who can be reached
@@ -169,6 +172,14 @@ class Contact:
 
     def eligible(self, channel: str, start: int, *, eviction: bool) -> Eligibility:
         """The first day from ``start`` the policy lets ``channel`` act, and why it moved."""
+        known = self._eligible.get((channel, start, eviction))
+        if known is None:
+            known = self._eligible[channel, start, eviction] = self._eligible_from(
+                channel, start, eviction
+            )
+        return known
+
+    def _eligible_from(self, channel: str, start: int, eviction: bool) -> Eligibility:
         caps = self.policy.caps_by_channel.get(channel, ())
         day = start
         moves: list[str] = []

@@ -1,0 +1,236 @@
+"""A portfolio read column by column: accounts numbered, money in cents, days as ordinals.
+
+:class:`Columns` holds what the screen needs of every account, and the accounts it could not
+vouch for (a cell it cannot read, a duplicate id, a ledger the screen does not model, such as a
+rejection or a payment naming a charge): those are read and stepped one by one by the exact path,
+which accepts them or rejects them with the reason.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from dunforce.attributes.schema import Schema
+from dunforce.attributes.types import AttributeSpec, ValueType
+from dunforce.batch import cells
+from dunforce.errors import StateError
+from dunforce.state import _attribute_value
+from dunforce.tables import _ATTRIBUTE_PARSERS, Portfolio, _is_empty
+
+CHARGE, PAYMENT, REJECTION, ADJUSTMENT = range(4)
+_KINDS = {"charge": CHARGE, "payment": PAYMENT, "rejection": REJECTION, "adjustment": ADJUSTMENT}
+_LEDGER_TEXT = ("id", "period", "label", "method", "reason")
+#: a payment naming a charge, a rejection naming a payment: allocations the screen leaves to the
+#: exact path
+_LEDGER_LINKS = ("settles", "payment")
+
+
+@attrs.frozen(eq=False)
+class Ledger:
+    """The ledger rows of the accounts vouched for, sorted by account then day."""
+
+    account: np.ndarray  # position in the tenants table
+    kind: np.ndarray  # CHARGE, PAYMENT or ADJUSTMENT
+    cents: np.ndarray
+    day: np.ndarray  # ordinal
+
+
+@attrs.frozen(eq=False)
+class Events:
+    account: np.ndarray
+    kind: np.ndarray  # codes into ``kinds``
+    kinds: tuple[str, ...]
+    day: np.ndarray
+
+
+@attrs.frozen(eq=False)
+class Columns:
+    """What the screen reads, for the accounts of the tenants table."""
+
+    ids: np.ndarray  # account ids, tenants order (object)
+    #: accounts the columns vouch for: every cell reads, the ledger is one the screen models
+    vouched: np.ndarray
+    ledger: Ledger
+    events: Events
+    #: history rows: account position and key, for the accounts vouched for
+    history: tuple[np.ndarray, np.ndarray]
+    #: per table other than tenants, the tenants position of each row's account (``-1``: an id
+    #: not in the tenants table, on several of its rows, or empty)
+    codes: dict[str, np.ndarray]
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def read_columns(portfolio: Portfolio, schema: Schema, required: tuple[str, ...]) -> Columns:
+    tenants = portfolio.tenants
+    ids = tenants["account_id"].to_numpy(dtype=object)
+    n = len(ids)
+    vouched = _tenant_cells(tenants, schema, required)
+    id_ok = np.array([isinstance(i, str) and bool(i) for i in ids], dtype=bool)
+    # an id on several rows, or no id: left to the reader, with every row that names it
+    single = id_ok & ~pd.Index(ids).duplicated(keep=False) if n else id_ok
+    vouched &= single
+    positions = np.flatnonzero(single)
+    index = pd.Index(ids[single])
+    table_codes: dict[str, np.ndarray] = {}
+
+    def codes_of(name: str, frame: pd.DataFrame) -> np.ndarray:
+        found = _codes(frame["account_id"], index, positions) if len(frame) else np.empty(0, int)
+        table_codes[name] = found
+        return found
+
+    ledger = _ledger(portfolio.ledger, codes_of("ledger", portfolio.ledger), vouched)
+    events = _events(portfolio.events, codes_of("events", portfolio.events), vouched, schema)
+    plans = portfolio.plans
+    plan_codes = codes_of("plans", plans)
+    vouched[plan_codes[plan_codes >= 0]] = False  # plans: read one by one (they are few)
+    history = _history(portfolio.history, codes_of("history", portfolio.history), vouched)
+    keep = vouched[ledger.account]
+    ledger = Ledger(*(getattr(ledger, f.name)[keep] for f in attrs.fields(Ledger)))
+    keep = vouched[events.account]
+    events = Events(events.account[keep], events.kind[keep], events.kinds, events.day[keep])
+    return Columns(ids, vouched, ledger, events, history, table_codes)
+
+
+def _codes(column: pd.Series, index: pd.Index, positions: np.ndarray) -> np.ndarray:
+    codes = cells.account_codes(column, index)
+    if not len(positions):
+        return np.full(len(codes), -1, dtype=np.int64)
+    return np.where(codes >= 0, positions[np.maximum(codes, 0)], -1).astype(np.int64)
+
+
+def _fail(vouched: np.ndarray, codes: np.ndarray, bad: np.ndarray) -> None:
+    """Leave the accounts of the bad rows (those of known accounts) to the exact path."""
+    rows = codes[bad]
+    vouched[rows[rows >= 0]] = False
+
+
+# ------------------------------------------------------------------------------ tenants
+
+
+def _tenant_cells(tenants: pd.DataFrame, schema: Schema, required: tuple[str, ...]) -> np.ndarray:
+    """Rows whose every attribute cell the reader and the state accept, with the attributes the
+    program must have all there."""
+    n = len(tenants)
+    vouched = np.ones(n, dtype=bool)
+    for column in tenants.columns:
+        if column == "account_id":
+            continue
+        spec = schema.get(column) if isinstance(column, str) else None
+        values = tenants[column]
+        if not isinstance(spec, AttributeSpec):
+            vouched &= cells.empty(values)  # an unknown or derived column: any value is refused
+            continue
+        vouched &= _attribute_cells(values, spec, column)
+    for name in required:
+        if name not in tenants.columns:
+            return np.zeros(n, dtype=bool)  # every account lacks it: the exact path says so
+        vouched &= ~cells.empty(tenants[name])
+    return vouched
+
+
+def _attribute_cells(values: pd.Series, spec: AttributeSpec, column: str) -> np.ndarray:
+    kind, dtype = spec.type, values.dtype
+    if kind is ValueType.BOOL and dtype.kind == "b":
+        return np.ones(len(values), dtype=bool)
+    if kind in (ValueType.MONEY, ValueType.NUMBER) and dtype.kind == "f":
+        x = values.to_numpy(dtype=np.float64)
+        missing = np.isnan(x)
+        if kind is ValueType.NUMBER:
+            return missing | np.isfinite(x)
+        with np.errstate(invalid="ignore", over="ignore"):
+            exact = np.isfinite(x) & (np.abs(x) < 1e13) & (np.rint(x * 100) / 100 == x)
+        return missing | exact
+    if kind is ValueType.INT and dtype.kind in "iu":
+        return np.ones(len(values), dtype=bool)
+    if kind is ValueType.INT and dtype.kind == "f":
+        x = values.to_numpy(dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            return np.isnan(x) | (np.isfinite(x) & (np.floor(x) == x))
+    if kind is ValueType.DATE and dtype.kind == "M" and getattr(dtype, "tz", None) is None:
+        raw = values.to_numpy()
+        return np.isnat(raw) | (raw.astype("datetime64[D]") == raw)
+    parser = _ATTRIBUTE_PARSERS[kind]
+    field = f"attributes.{column}"
+
+    def judge(value: object) -> tuple[bool, None]:
+        if _is_empty(value):
+            return True, None
+        try:
+            _attribute_value(spec, parser(value, column), field)
+        except (StateError, TypeError, ValueError, ArithmeticError):
+            return False, None
+        return True, None
+
+    ok, _, _ = cells.per_value(values, judge, (True, None))
+    return ok
+
+
+# ------------------------------------------------------------------------------ other tables
+
+
+def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledger:
+    if not len(frame):
+        nothing = np.empty(0, np.int64)
+        return Ledger(nothing, nothing, nothing, nothing)
+    kind_codes, uniques = cells.distinct(frame["kind"])
+    table = np.array([_KINDS.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1])
+    kind = table[kind_codes]
+    amount, amount_ok = cells.cents(frame["amount"], "amount")
+    day, day_ok = cells.ordinals(frame["date"], "date")
+    bad = (kind < 0) | (kind == REJECTION) | ~amount_ok | ~day_ok
+    for column in _LEDGER_TEXT:
+        ok = cells.optional_text(frame[column] if column in frame.columns else None)
+        if ok is not None:
+            bad |= ~ok
+    for column in _LEDGER_LINKS:
+        if column in frame.columns:
+            bad |= ~cells.empty(frame[column])
+    _fail(vouched, codes, bad)
+    order = np.lexsort((day, codes))
+    return Ledger(codes[order], kind[order], amount[order], day[order])
+
+
+def _events(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray, schema: Schema) -> Events:
+    if not len(frame):
+        nothing = np.empty(0, np.int64)
+        return Events(nothing, nothing, (), nothing)
+    allowed = frozenset(schema.events) if schema.events else None
+    kind, kind_ok = cells.texts(frame["kind"], allowed)
+    _, uniques = cells.distinct(frame["kind"])
+    day, day_ok = cells.ordinals(frame["date"], "date")
+    bad = ~kind_ok | ~day_ok
+    note = cells.optional_text(frame["note"] if "note" in frame.columns else None)
+    if note is not None:
+        bad |= ~note
+    _fail(vouched, codes, bad)
+    kinds = tuple(u if isinstance(u, str) else "" for u in uniques)
+    return Events(codes, kind, kinds, day)
+
+
+def _history(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray):
+    if not len(frame):
+        return np.empty(0, np.int64), np.empty(0, dtype=object)
+    from dunforce.state import OUTCOMES
+
+    _, key_ok = cells.texts(frame["key"])
+    _, day_ok = cells.ordinals(frame["emitted_on"], "emitted_on")
+    bad = ~key_ok | ~day_ok
+    channel = cells.optional_text(frame["channel"] if "channel" in frame.columns else None)
+    if channel is not None:
+        bad |= ~channel
+    if "outcome" in frame.columns:
+        outcome = frame["outcome"]
+        judged, _, _ = cells.per_value(
+            outcome, lambda v: (_is_empty(v) or v in OUTCOMES, None), (True, None)
+        )
+        bad |= ~judged
+    _fail(vouched, codes, bad)
+    return codes, frame["key"].to_numpy(dtype=object)
+
+
+__all__ = ["ADJUSTMENT", "CHARGE", "PAYMENT", "Columns", "Events", "Ledger", "read_columns"]

@@ -1,0 +1,210 @@
+"""Stepping many accounts: ``Program.run``.
+
+Two paths give the same result. The *per-account* path reads every account and calls
+``Program.step`` on it. The *vectorised* path, for a :class:`~dunforce.tables.Portfolio`, first
+checks and derives the whole portfolio over columns (:mod:`dunforce.batch.columns`,
+:mod:`dunforce.batch.screen`): the accounts with nothing due today, for certain, are counted as
+stepped without being read one by one; the others — something may be due, or a cell the columns
+cannot vouch for — go through the per-account path. Either way, every account read is stepped
+or rejected with its reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from dunforce.batch.columns import read_columns
+from dunforce.batch.screen import Screen
+from dunforce.errors import DunforceError, StateError
+from dunforce.frames import actions_frame, rejected_frame
+from dunforce.state import AccountState, Action
+from dunforce.tables import Portfolio, Rejected
+
+__all__ = ["METHODS", "RunResult", "refused", "run"]
+
+#: how ``Program.run`` steps a portfolio
+METHODS = ("auto", "vectorised", "per_account")
+
+
+@attrs.frozen(eq=False)
+class RunResult:
+    """The actions of a run and the accounts it rejected, with the counts that reconcile them:
+    ``accounts == stepped + len(rejected)``, always."""
+
+    date: datetime.date
+    actions: pd.DataFrame
+    rejected: pd.DataFrame
+    accounts: int  # accounts read: the tenants rows, and the ids other tables name but it lacks
+    stepped: int
+    #: accounts the vectorised screen showed to have nothing due (stepped without being read
+    #: one by one); 0 on the per-account path
+    quiet: int = 0
+    method: str = "per_account"
+
+    def __attrs_post_init__(self) -> None:
+        if self.accounts != self.stepped + len(self.rejected):
+            raise AssertionError(
+                f"run of {self.date}: {self.accounts} accounts read, but {self.stepped} stepped "
+                f"and {len(self.rejected)} rejected"
+            )
+
+    def summary(self) -> dict[str, object]:
+        """The figures of the run, as the command line prints them."""
+        actions = self.actions
+        return {
+            "date": self.date.isoformat(),
+            "accounts": self.accounts,
+            "stepped": self.stepped,
+            "rejected": len(self.rejected),
+            "actions": len(actions),
+            "by channel": dict(Counter(actions["channel"]).most_common()),
+            "by kind": dict(Counter(actions["kind"]).most_common()),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"<RunResult {self.date.isoformat()}: {self.accounts} accounts, {self.stepped} "
+            f"stepped, {len(self.rejected)} rejected, {len(self.actions)} actions>"
+        )
+
+    def _repr_html_(self) -> str:
+        from dunforce.notebook import summary_html
+
+        figures = {k: v for k, v in self.summary().items() if not isinstance(v, dict)}
+        figures["by channel"] = ", ".join(
+            f"{name} {count}" for name, count in self.summary()["by channel"].items()
+        )
+        return summary_html(
+            f"Run of {self.date.isoformat()}",
+            figures,
+            {"actions": self.actions, "rejected": self.rejected},
+        )
+
+
+def refused(account_id: str, exc: DunforceError) -> Rejected:
+    """An account the program refused to step (a missing attribute it reads, say)."""
+    if isinstance(exc, StateError):
+        field, reason = exc.field, exc.message
+        if field and field.startswith("attributes."):
+            column = field.removeprefix("attributes.")
+            if reason.startswith(field):
+                reason = column + reason.removeprefix(field)
+            field = column
+        return Rejected(account_id, reason, field, exc.value, "step", None)
+    return Rejected(account_id, str(exc), None, None, "step", None)
+
+
+def _not_a_state(item: object) -> Rejected:
+    account = getattr(item, "account_id", None)
+    return Rejected(
+        account if isinstance(account, str) else repr(item)[:80],
+        f"not an AccountState: {type(item).__name__}",
+        None,
+        None,
+        "accounts",
+        None,
+    )
+
+
+class _Stepper:
+    """The per-account path: read, step, and keep every account's fate."""
+
+    def __init__(self, program, on: datetime.date):
+        self.program = program
+        self.on = on
+        self.actions: list[Action] = []
+        self.rejected: list[Rejected] = []
+        self.read = 0
+        self.stepped = 0
+
+    def feed(self, items: Iterator) -> None:
+        program, on = self.program, self.on
+        for item in items:
+            self.read += 1
+            if isinstance(item, Rejected):
+                self.rejected.append(item)
+                continue
+            if not isinstance(item, AccountState):
+                self.rejected.append(_not_a_state(item))
+                continue
+            try:
+                result = program.step(item, on)
+            except DunforceError as exc:
+                self.rejected.append(refused(item.account_id, exc))
+                continue
+            self.stepped += 1
+            self.actions.extend(result)
+
+
+def run(program, accounts, on: datetime.date, *, method: str = "auto") -> RunResult:
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {', '.join(METHODS)}, not {method!r}")
+    stepper = _Stepper(program, on)
+    if not isinstance(accounts, Portfolio):
+        if isinstance(accounts, AccountState | str | bytes) or not isinstance(accounts, Iterable):
+            raise TypeError(
+                "accounts: expected an iterable of AccountState or a Portfolio, "
+                f"not {type(accounts).__name__}"
+            )
+        if method == "vectorised":
+            raise ValueError("method='vectorised' needs a Portfolio of tables")
+        stepper.feed(iter(accounts))
+        return _result(stepper, "per_account")
+    if method == "per_account":
+        stepper.feed(accounts.accounts(program.schema))
+        return _result(stepper, "per_account")
+    quiet = _vectorised(program, accounts, on, stepper)
+    return _result(stepper, "vectorised", quiet)
+
+
+def _result(stepper: _Stepper, method: str, quiet: int = 0) -> RunResult:
+    return RunResult(
+        stepper.on,
+        actions_frame(stepper.actions),
+        rejected_frame(stepper.rejected),
+        stepper.read + quiet,
+        stepper.stepped + quiet,
+        quiet,
+        method,
+    )
+
+
+def _vectorised(program, portfolio: Portfolio, on: datetime.date, stepper: _Stepper) -> int:
+    compiled = program.compiled
+    columns = read_columns(portfolio, program.schema, compiled.required)
+    screen = Screen(compiled, program._threshold, columns, on.toordinal())
+    exact = ~columns.vouched | screen.pending()
+    if exact.all():
+        stepper.feed(portfolio.accounts(program.schema))
+        return 0
+    part, positions = _part(portfolio, columns, exact)
+    stepper.feed(_in_place(part.accounts(program.schema), positions))
+    return int(len(exact) - exact.sum())
+
+
+def _part(portfolio: Portfolio, columns, exact: np.ndarray):
+    """The rows of the accounts for the exact path, and where each row was in its table."""
+    positions = {"tenants": np.flatnonzero(exact)}
+    tables = {"tenants": portfolio.tenants.iloc[positions["tenants"]]}
+    for name in ("ledger", "events", "plans", "history"):
+        frame = getattr(portfolio, name)
+        codes = columns.codes[name]
+        rows = np.flatnonzero((codes < 0) | exact[np.maximum(codes, 0)]) if len(frame) else []
+        positions[name] = np.asarray(rows, dtype=np.int64)
+        tables[name] = frame.iloc[positions[name]]
+    return Portfolio(**tables), positions
+
+
+def _in_place(items: Iterator, positions: dict[str, np.ndarray]) -> Iterator:
+    """Rejected accounts name the row of the whole table, not of the part read."""
+    for item in items:
+        if isinstance(item, Rejected) and item.row is not None and item.source in positions:
+            row = int(positions[item.source][item.row - 1]) + 1
+            item = attrs.evolve(item, row=row)
+        yield item

@@ -1,0 +1,320 @@
+"""``Program.run``: the vectorised path gives exactly the per-account path's actions and rejected
+accounts, and every account read is stepped or rejected with its reason."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dunforce
+from dunforce import AccountState, Charge, Event, Issued, Payment, Portfolio
+from dunforce.batch.columns import read_columns
+from dunforce.batch.screen import Screen
+from dunforce.ledger import analyse
+from strategies import states
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "social_housing"
+SOCIAL_HOUSING = dunforce.load(EXAMPLE / "scenarios.dfs")
+
+#: a program with every kind of anchor and unit the screen must widen for
+WIDE_TEXT = """\
+profile late: in_case
+profile other: otherwise
+
+scenario chase for late:
+    sms "r1" at D+1
+    email "r2" at D+2bd
+    call at D+3 if debt >= 100 €
+    letter "r3" at D+1w
+    letter "r4" registered at D+1m
+    sms "p" every 7 days from D+8 until D+60
+    call "c" every 2 w from D+10
+    notify caf at D+40
+    handoff bailiff order at D+50
+    stop when dispute
+
+scenario remind for other:
+    sms "veille" at D-1
+    email "avant" at D-3bd
+
+on rejection:
+    sms "rejet" at E+1
+    call "rejet" at E+2bd
+
+on departure:
+    letter "solde" at E-10
+    call "depart" every 5 days from E-20 until E-1
+"""
+WIDE = dunforce.compile(WIDE_TEXT, filename="wide.dfs")
+PROGRAMS = {"social_housing": SOCIAL_HOUSING, "wide": WIDE}
+
+
+def same_run(program, portfolio, day) -> dunforce.batch.RunResult:
+    fast = program.run(portfolio, day)
+    slow = program.run(portfolio, day, method="per_account")
+    pd.testing.assert_frame_equal(fast.actions, slow.actions)
+    pd.testing.assert_frame_equal(fast.rejected, slow.rejected)
+    assert (fast.accounts, fast.stepped) == (slow.accounts, slow.stepped)
+    assert fast.accounts == fast.stepped + len(fast.rejected)
+    return fast
+
+
+# ------------------------------------------------------------------------------ portfolios
+
+
+def plain(state: AccountState) -> AccountState:
+    """The same tenant with a ledger the screen derives itself: no rejection, no payment naming
+    a charge."""
+    ledger = tuple(
+        attrs.evolve(entry, settles=None) if isinstance(entry, Payment) else entry
+        for entry in state.ledger
+        if entry.kind != "rejection"
+    )
+    return attrs.evolve(state, ledger=ledger, plans=())
+
+
+def typed(portfolio: Portfolio) -> Portfolio:
+    """The tables with typed columns, as pandas makes them: float amounts, datetime64 days."""
+    ledger = portfolio.ledger.copy()
+    amounts = pd.to_numeric(ledger["amount"].replace("", np.nan))
+    ledger["amount"] = amounts.astype("float64")
+    ledger["date"] = pd.to_datetime(ledger["date"])
+    events = portfolio.events.copy()
+    events["date"] = pd.to_datetime(events["date"])
+    return attrs.evolve(portfolio, ledger=ledger, events=events)
+
+
+@st.composite
+def portfolios(draw):
+    accounts = draw(st.lists(states(), min_size=1, max_size=12, unique_by=lambda s: s.account_id))
+    accounts = [plain(s) if draw(st.integers(0, 2)) else s for s in accounts]
+    portfolio = Portfolio.from_states(accounts)
+    if draw(st.booleans()):
+        portfolio = typed(portfolio)
+    return portfolio
+
+
+BREAKAGES = (
+    ("ledger", "amount", "12,50"),
+    ("ledger", "amount", "-3.00"),
+    ("ledger", "amount", "1.234"),
+    ("ledger", "kind", "charges"),
+    ("ledger", "date", "31/01/2026"),
+    ("ledger", "account_id", "NOBODY"),
+    ("tenants", "apl", "peut-être"),
+    ("tenants", "payment_method", "bitcoin"),
+    ("tenants", "account_id", ""),
+    ("events", "kind", "rejected"),
+    ("history", "outcome", "maybe"),
+)
+
+
+def broken(portfolio: Portfolio, breakage, row: int) -> Portfolio:
+    table, column, value = breakage
+    frame = getattr(portfolio, table).copy()
+    if not len(frame):
+        return portfolio
+    if column not in frame.columns:
+        frame[column] = pd.Series([None] * len(frame), dtype=object)
+    frame[column] = frame[column].astype(object)
+    frame.iloc[row % len(frame), frame.columns.get_loc(column)] = value
+    return attrs.evolve(portfolio, **{table: frame})
+
+
+# ------------------------------------------------------------------------------ the property
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    portfolio=portfolios(),
+    name=st.sampled_from(sorted(PROGRAMS)),
+    day=st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 8, 31)),
+    history_days=st.integers(0, 20),
+)
+def test_the_vectorised_run_gives_the_actions_of_the_per_account_step(
+    portfolio, name, day, history_days
+):
+    program = PROGRAMS[name]
+    # a history: the actions of the days before, recorded as the daily job records them
+    for back in range(history_days, 0, -1):
+        earlier = day - datetime.timedelta(days=back)
+        issued = program.run(portfolio, earlier, method="per_account").actions
+        if len(issued):
+            rows = issued[["account_id", "key", "emitted_on", "channel"]].assign(
+                emitted_on=issued["emitted_on"].dt.date
+            )
+            history = pd.concat([portfolio.history, rows], ignore_index=True)
+            portfolio = attrs.evolve(portfolio, history=history)
+    result = same_run(program, portfolio, day)
+    assert result.method == "vectorised"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    portfolio=portfolios(),
+    breakage=st.sampled_from(BREAKAGES),
+    row=st.integers(0, 200),
+    day=st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 8, 31)),
+)
+def test_broken_rows_are_rejected_the_same_and_the_others_go_on(portfolio, breakage, row, day):
+    damaged = broken(portfolio, breakage, row)
+    result = same_run(SOCIAL_HOUSING, damaged, day)
+    assert result.accounts >= len(portfolio.tenants)
+    if len(result.rejected):
+        assert result.rejected["reason"].map(bool).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(state=states(), day=st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 9, 30)))
+def test_the_cases_derived_over_columns_are_those_of_the_ledger(state, day):
+    state = plain(state)
+    program = SOCIAL_HOUSING
+    portfolio = Portfolio.from_states([state])
+    columns = read_columns(portfolio, program.schema, program.compiled.required)
+    assert columns.vouched[0]
+    screen = Screen(program.compiled, program._threshold, columns, day.toordinal())
+    case = analyse(state, day, threshold=program._threshold).case
+    assert screen.in_case[0] == (case is not None)
+    if case is not None:
+        assert screen.anchor[0] == case.anchor.toordinal()
+        assert screen.opened[0] == case.opened.toordinal()
+
+
+# ------------------------------------------------------------------------------ examples
+
+
+@pytest.mark.slow
+def test_the_example_portfolio_day_by_day_is_the_same_on_both_paths():
+    portfolio = Portfolio.read_csv(EXAMPLE / "data")
+    quiet = []
+    for offset in range(0, 45, 3):
+        day = datetime.date(2026, 11, 1) + datetime.timedelta(days=offset)
+        quiet.append(same_run(SOCIAL_HOUSING, portfolio, day).quiet)
+    assert max(quiet) > len(portfolio.tenants) // 2  # the screen does spare most accounts
+
+
+def test_an_account_with_nothing_due_is_not_read_one_by_one():
+    state = AccountState(
+        "A1",
+        {"departement": "75"},
+        ledger=(Charge("500.00", "2026-03-05"), Payment("500.00", "2026-03-05")),
+    )
+    result = same_run(WIDE, Portfolio.from_states([state]), "2026-03-20")
+    assert (result.quiet, result.stepped, len(result.actions)) == (1, 1, 0)
+
+
+def test_a_late_tenant_is_stepped_and_gets_the_scenario_action():
+    state = AccountState(
+        "A1",
+        {"departement": "75", "phone_mobile": "+33612345678"},
+        ledger=(Charge("500.00", "2026-03-05"),),
+    )
+    result = same_run(WIDE, Portfolio.from_states([state]), "2026-03-06")
+    assert result.quiet == 0
+    assert result.actions["key"].tolist() == ["chase/sms:r1:D+1@2026-03-05"]
+
+
+def test_an_issued_step_is_not_pending_and_the_account_stays_quiet():
+    state = AccountState(
+        "A1",
+        {"departement": "75", "phone_mobile": "+33612345678"},
+        ledger=(Charge("500.00", "2026-03-05"),),
+        history=(Issued("chase/sms:r1:D+1@2026-03-05", "2026-03-06", "sms"),),
+    )
+    # 2026-03-07: r1 issued; r2 (D+2bd) is due on Monday 9 March, not yet
+    result = same_run(WIDE, Portfolio.from_states([state]), "2026-03-07")
+    assert len(result.actions) == 0
+
+
+def test_states_and_rejected_items_run_on_the_per_account_path():
+    good = AccountState("A1", {"departement": "75"}, ledger=(Charge("10.00", "2026-03-05"),))
+    bad = dunforce.Rejected("A2", "amount: 'x' is not an amount", "amount", "x", "ledger", 3)
+    result = WIDE.run([good, bad, "not a state"], "2026-03-20")
+    assert (result.accounts, result.stepped, len(result.rejected)) == (3, 1, 2)
+    assert result.method == "per_account"
+    assert result.rejected["reason"].tolist()[1] == "not an AccountState: str"
+
+
+def test_a_program_refusing_an_account_rejects_it_with_the_attribute():
+    text = 'profile p: household_size > 2\nscenario s for p:\n    sms "x" at D+1\n'
+    program = dunforce.compile(text, filename="p.dfs")
+    state = AccountState("A1", {}, ledger=(Charge("10.00", "2026-03-05"),))
+    result = same_run(program, Portfolio.from_states([state]), "2026-03-20")
+    assert result.rejected[["account_id", "field", "source"]].values.tolist() == [
+        ["A1", "household_size", "step"]
+    ]
+
+
+def test_rejected_rows_name_the_row_of_the_whole_table():
+    paid = (Charge("10.00", "2026-03-05"), Payment("10.00", "2026-03-04"))
+    accounts = [AccountState(f"A{i}", {"departement": "75"}, ledger=paid) for i in range(5)]
+    portfolio = Portfolio.from_states(accounts)
+    ledger = portfolio.ledger.copy()
+    ledger.loc[6, "amount"] = "dix euros"
+    result = same_run(WIDE, attrs.evolve(portfolio, ledger=ledger), "2026-03-20")
+    assert result.rejected[["account_id", "source", "row"]].values.tolist() == [["A3", "ledger", 7]]
+    assert result.quiet == 4
+
+
+def test_an_unknown_account_in_the_ledger_is_rejected_and_counted():
+    portfolio = Portfolio.from_states(
+        [AccountState("A1", {"departement": "75"}, ledger=(Charge("10.00", "2026-03-05"),))]
+    )
+    extra = pd.DataFrame(
+        {"account_id": ["GHOST"], "kind": ["charge"], "amount": ["5.00"], "date": ["2026-03-05"]}
+    )
+    ledger = pd.concat([portfolio.ledger, extra], ignore_index=True)
+    result = same_run(WIDE, attrs.evolve(portfolio, ledger=ledger), "2026-03-20")
+    assert (result.accounts, result.stepped) == (2, 1)
+    assert result.rejected["account_id"].tolist() == ["GHOST"]
+
+
+def test_a_departure_announced_ahead_wakes_the_account_before_it():
+    state = AccountState(
+        "A1",
+        {"departement": "75"},
+        ledger=(Charge("10.00", "2026-03-05"), Payment("10.00", "2026-03-05")),
+        events=(Event("departure", "2026-04-30"),),
+    )
+    portfolio = Portfolio.from_states([state])
+    quiet = same_run(WIDE, portfolio, "2026-03-20")
+    assert quiet.quiet == 1
+    woken = same_run(WIDE, portfolio, "2026-04-20")
+    assert woken.quiet == 0 and woken.actions["key"].tolist() == [
+        "on-departure/letter:solde:E-10@2026-04-30"
+    ]
+
+
+def test_money_stays_exact_in_cents():
+    from dunforce.batch import cells
+
+    amounts = pd.Series([0.1, 0.2, 487.32, 1e12, 0.1 + 0.2, -1.0])
+    found, ok = cells.cents(amounts, "amount")
+    assert found.dtype == np.int64
+    assert found[ok].tolist() == [10, 20, 48732, 100000000000000]
+    assert ok.tolist() == [True, True, True, True, False, False]
+    assert Decimal(int(found[2])) / 100 == Decimal("487.32")
+
+
+def test_the_run_result_reconciles_or_refuses_to_exist():
+    from dunforce.batch import RunResult
+    from dunforce.frames import actions_frame, rejected_frame
+
+    with pytest.raises(AssertionError, match="3 accounts read"):
+        RunResult(datetime.date(2026, 3, 1), actions_frame([]), rejected_frame([]), 3, 2)
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="method"):
+        SOCIAL_HOUSING.run([], "2026-03-01", method="fast")
+    with pytest.raises(ValueError, match="Portfolio"):
+        SOCIAL_HOUSING.run([], "2026-03-01", method="vectorised")
