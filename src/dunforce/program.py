@@ -50,6 +50,8 @@ class Program:
     #: the message templates the steps name, checked against the file (``None``: not given)
     templates: TemplateSet | None = attrs.field(default=None, repr=False)
     template_warnings: tuple[Diagnostic, ...] = attrs.field(default=(), repr=False)
+    #: whether the contact policy applies (``compile(..., contact_policy=False)`` turns it off)
+    contact_policy: bool = attrs.field(default=True, kw_only=True)
     _threshold: int = attrs.field(init=False, repr=False)  # in cents
 
     def __attrs_post_init__(self) -> None:
@@ -232,6 +234,20 @@ class Program:
         )
         return self.templates.render(action.template, action.channel, values)
 
+    def __reduce__(self):
+        """A program travels (to Dask workers, say) as its source and options, and is compiled
+        again where it lands; its templates stay behind (render messages where the run ends)."""
+        checked = self.checked
+        return _rebuilt, (
+            checked.source.text,
+            checked.filename,
+            checked.schema,
+            checked.channels,
+            self.catch_up_days,
+            self.case_threshold,
+            self.contact_policy,
+        )
+
     def __repr__(self) -> str:
         return (
             f"<Program {self.filename}: {len(self.profiles)} profiles, "
@@ -260,7 +276,28 @@ def _program(
         catch_up_days=catch_up_days,
         contact_policy=bool(contact_policy),
     )
-    return Program(checked, compiled, catch_up_days, threshold, template_set, template_warnings)
+    return Program(
+        checked,
+        compiled,
+        catch_up_days,
+        threshold,
+        template_set,
+        template_warnings,
+        contact_policy=bool(contact_policy),
+    )
+
+
+def _rebuilt(text, filename, schema, channels, catch_up_days, case_threshold, contact_policy):
+    return compile(
+        text,
+        filename=filename,
+        schema=schema,
+        channels=channels,
+        catch_up_days=catch_up_days,
+        case_threshold=case_threshold,
+        contact_policy=contact_policy,
+        max_bytes=max(MAX_SOURCE_BYTES, len(text.encode("utf-8"))),
+    )
 
 
 def _checked_templates(checked: CheckedModule, templates):

@@ -276,6 +276,8 @@ def _text_of(value: object) -> str:
     if _is_empty(value):
         return ""
     value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a whole number kept as a float by pandas (a column with gaps)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.date):
