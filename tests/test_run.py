@@ -318,3 +318,10 @@ def test_an_unknown_method_is_refused():
         SOCIAL_HOUSING.run([], "2026-03-01", method="fast")
     with pytest.raises(ValueError, match="Portfolio"):
         SOCIAL_HOUSING.run([], "2026-03-01", method="vectorised")
+
+
+def test_a_file_name_with_a_nul_character_still_compiles():
+    program = dunforce.compile(
+        'profile a: in_case\nscenario s for a:\n    sms at D+1\n', filename="x\0y"
+    )
+    assert program.profiles == ("a",)

@@ -10,6 +10,7 @@ from dunforce.attributes import (
     Schema,
     ValueType,
 )
+from dunforce.batch import RunResult
 from dunforce.calendar import Calendar
 from dunforce.channels import DEFAULT_CHANNELS, Channel, ChannelRegistry
 from dunforce.channels.window import ContactWindow
@@ -24,6 +25,15 @@ from dunforce.errors import (
     StateError,
 )
 from dunforce.program import Program, compile, load
+
+# ``dunforce.simulate`` is the function; its package stays importable as dunforce.simulate.*
+from dunforce.simulate import (
+    Comparison,
+    PaymentBehaviour,
+    SimulationResult,
+    compare,
+    simulate,
+)
 from dunforce.state import (
     OUTCOMES,
     AccountState,
@@ -37,6 +47,7 @@ from dunforce.state import (
     Plan,
     Rejection,
 )
+from dunforce.synthetic import PortfolioMix, synthetic_portfolio
 from dunforce.tables import Portfolio, Rejected
 from dunforce.templates import Message, RenderError, TemplateSet
 
@@ -55,6 +66,7 @@ __all__ = [
     "ChannelRegistry",
     "Charge",
     "CheckedModule",
+    "Comparison",
     "ContactWindow",
     "DataError",
     "DerivedAttribute",
@@ -67,13 +79,17 @@ __all__ = [
     "Issued",
     "Message",
     "Payment",
+    "PaymentBehaviour",
     "Plan",
     "Portfolio",
+    "PortfolioMix",
     "Program",
     "Rejected",
     "Rejection",
     "RenderError",
+    "RunResult",
     "Schema",
+    "SimulationResult",
     "Span",
     "StateError",
     "TemplateSet",
@@ -81,8 +97,11 @@ __all__ = [
     "__version__",
     "check",
     "check_file",
+    "compare",
     "compile",
     "format_source",
     "load",
     "parse",
+    "simulate",
+    "synthetic_portfolio",
 ]

@@ -84,7 +84,8 @@ class Generator:
         """Compile the module; the functions by name."""
         module = py.Module(body=list(self.functions), type_ignores=[])
         py.fix_missing_locations(module)
-        code = compile(module, self.filename, "exec")
+        # Python refuses a file name with a NUL in it; the traceback only needs to match it
+        code = compile(module, self.filename.replace("\0", "\\0"), "exec")
         namespace = dict(self.names)
         namespace["__builtins__"] = {"min": min, "max": max, "abs": abs}
         exec(code, namespace)  # the module holds only the functions built above

@@ -73,6 +73,12 @@ class Explanation:
             lines.append(f"  {s.status:<8} {when:<10}  {s.block}: {s.step} (line {s.line}){detail}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the steps in a table, their statuses colour-coded."""
+        from dunforce.notebook import explanation_html  # notebook imports the engine, not back
+
+        return explanation_html(self)
+
     def to_frame(self):
         """The statuses as a pandas DataFrame, one row per step occurrence."""
         import pandas as pd
