@@ -26,7 +26,7 @@ from dunforce.attributes import HOUSING_SCHEMA, Schema
 from dunforce.channels import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl import format_source
 from dunforce.dsl.source import MAX_SOURCE_BYTES, read_source
-from dunforce.errors import DataError, DslError, DunforceError, StateError
+from dunforce.errors import DataError, DslError, DunforceError
 from dunforce.state import AccountState, Action
 from dunforce.tables import REJECTED_COLUMNS, Portfolio, Rejected
 
@@ -317,17 +317,16 @@ def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, obje
     os.replace(partial, path)
 
 
-def _refused(account_id: str, exc: DunforceError) -> Rejected:
-    """An account the program refused to step (a missing attribute it reads, say)."""
-    if isinstance(exc, StateError):
-        field, reason = exc.field, exc.message
-        if field and field.startswith("attributes."):
-            column = field.removeprefix("attributes.")
-            if reason.startswith(field):
-                reason = column + reason.removeprefix(field)
-            field = column
-        return Rejected(account_id, reason, field, exc.value, "step", None)
-    return Rejected(account_id, str(exc), None, None, "step", None)
+def _records(frame) -> list[dict[str, object]]:
+    """Rows of a table as dicts, with pandas' missing values as None."""
+    import pandas as pd
+
+    def plain(value: object) -> object:
+        if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+            return None
+        return value
+
+    return [{k: plain(v) for k, v in r.items()} for r in frame.astype(object).to_dict("records")]
 
 
 def _progress(items: Iterator, total: int) -> Iterator:
@@ -386,25 +385,30 @@ def _run(args: argparse.Namespace) -> int:
     except DataError as exc:
         raise _UsageError(str(exc)) from None
 
+    result = program.run(portfolio, day)
+    read, stepped = result.accounts, result.stepped
+    rejected = [Rejected(**row) for row in _records(result.rejected)]
+    # the accounts with actions, read again to give each action and its message
+    acting = set(result.actions["account_id"])
     actions: list[Action] = []
     messages: list[dict[str, object]] = []
-    rejected: list[Rejected] = []
-    read = stepped = 0
-    items = portfolio.accounts(getattr(program, "schema", schema))
-    for item in _progress(items, total=len(portfolio.tenants)):
-        read += 1
+    mask = portfolio.tenants["account_id"].isin(acting)
+    chosen = Portfolio(
+        tenants=portfolio.tenants[mask],
+        **{
+            name: frame[frame["account_id"].isin(acting)]
+            for name in ("ledger", "events", "plans", "history")
+            for frame in (getattr(portfolio, name),)
+        },
+    )
+    items = chosen.accounts(getattr(program, "schema", schema))
+    for item in _progress(items, total=len(acting)):
         if not isinstance(item, AccountState):
-            rejected.append(item)
             continue
-        try:
-            result = program.step(item, day)
-        except DunforceError as exc:
-            rejected.append(_refused(item.account_id, exc))
-            continue
-        stepped += 1
-        actions.extend(result)
+        found = program.step(item, day)
+        actions.extend(found)
         if templates is not None:
-            messages.extend(_message(program, action, item) for action in result if action.template)
+            messages.extend(_message(program, action, item) for action in found if action.template)
     actions.sort(key=lambda action: action.account_id)  # stable: each account keeps step's order
 
     args.out.mkdir(parents=True, exist_ok=True)
