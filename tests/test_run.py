@@ -322,6 +322,24 @@ def test_an_unknown_method_is_refused():
 
 def test_a_file_name_with_a_nul_character_still_compiles():
     program = dunforce.compile(
-        'profile a: in_case\nscenario s for a:\n    sms at D+1\n', filename="x\0y"
+        "profile a: in_case\nscenario s for a:\n    sms at D+1\n", filename="x\0y"
     )
     assert program.profiles == ("a",)
+
+
+def test_the_exact_path_read_in_slices_gives_the_same_run(monkeypatch):
+    import sys
+
+    batch_run = sys.modules["dunforce.batch.run"]  # the module: dunforce.batch.run is the function
+    portfolio = Portfolio.read_csv(EXAMPLE / "data")
+    ledger = portfolio.ledger.copy()
+    ledger.loc[5, "amount"] = "cinq"
+    extra = pd.DataFrame(
+        {"account_id": ["GHOST"], "kind": ["charge"], "amount": ["5.00"], "date": ["2026-03-05"]}
+    )
+    portfolio = attrs.evolve(portfolio, ledger=pd.concat([ledger, extra], ignore_index=True))
+    whole = SOCIAL_HOUSING.run(portfolio, "2026-11-12")
+    monkeypatch.setattr(batch_run, "_SLICE", 7)
+    sliced = same_run(SOCIAL_HOUSING, portfolio, "2026-11-12")
+    pd.testing.assert_frame_equal(sliced.actions, whole.actions)
+    assert sliced.rejected["account_id"].tolist() == ["LOC00001", "GHOST"]

@@ -183,19 +183,33 @@ def _vectorised(program, portfolio: Portfolio, on: datetime.date, stepper: _Step
     if exact.all():
         stepper.feed(portfolio.accounts(program.schema))
         return 0
-    part, positions = _part(portfolio, columns, exact)
-    stepper.feed(_in_place(part.accounts(program.schema), positions))
+    accounts = np.flatnonzero(exact)
+    # read in slices, so that memory holds one slice of accounts as Python objects at a time;
+    # the ids no tenants row has come with the last slice, as the reader gives them last
+    for first in range(0, max(len(accounts), 1), _SLICE):
+        chosen = np.zeros(len(exact), dtype=bool)
+        chosen[accounts[first : first + _SLICE]] = True
+        last = first + _SLICE >= len(accounts)
+        part, positions = _part(portfolio, columns, chosen, unknown=last)
+        stepper.feed(_in_place(part.accounts(program.schema), positions))
     return int(len(exact) - exact.sum())
 
 
-def _part(portfolio: Portfolio, columns, exact: np.ndarray):
-    """The rows of the accounts for the exact path, and where each row was in its table."""
-    positions = {"tenants": np.flatnonzero(exact)}
+#: accounts read one by one at a time on the exact path
+_SLICE = 50_000
+
+
+def _part(portfolio: Portfolio, columns, chosen: np.ndarray, *, unknown: bool):
+    """The rows of the chosen accounts (and of unknown ids), and where each row was."""
+    positions = {"tenants": np.flatnonzero(chosen)}
     tables = {"tenants": portfolio.tenants.iloc[positions["tenants"]]}
     for name in ("ledger", "events", "plans", "history"):
         frame = getattr(portfolio, name)
         codes = columns.codes[name]
-        rows = np.flatnonzero((codes < 0) | exact[np.maximum(codes, 0)]) if len(frame) else []
+        rows: object = []
+        if len(frame):
+            wanted = chosen[np.maximum(codes, 0)] & (codes >= 0)
+            rows = np.flatnonzero(wanted | (codes < 0) if unknown else wanted)
         positions[name] = np.asarray(rows, dtype=np.int64)
         tables[name] = frame.iloc[positions[name]]
     return Portfolio(**tables), positions
