@@ -246,13 +246,15 @@ def test_contacts_raise_payment():
     portfolio = synthetic_portfolio(2000, as_of="2026-11-09", seed=3)
     states = [s for s in portfolio.accounts(reminders.schema) if isinstance(s, AccountState)]
     end = START + datetime.timedelta(days=40)
-    collected = {}
+    collected, owed = {}, {}
     for name, uplift in (("none", 0.0), ("large", 0.3)):
         behaviour = PaymentBehaviour(uplift={"default": uplift, "promise_to_pay": uplift})
         result = simulate(reminders, states, start=START, end=end, behaviour=behaviour, seed=1)
         collected[name] = int(result.payments["amount_cents"].sum())
+        owed[name] = int(result.daily["overdue_cents"].iloc[-1])
         assert (result.actions["channel"] == "sms").sum() > 100
     assert collected["large"] > collected["none"] * 1.02
+    assert owed["large"] < owed["none"] * 0.95
 
 
 def test_simulated_payments_never_exceed_what_is_owed(program, example):

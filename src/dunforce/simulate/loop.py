@@ -77,11 +77,16 @@ class _Account:
     failed: bool = False
 
 
-def _followed(state: AccountState) -> bool:
+def _followed(state: AccountState, first: int) -> bool:
     """Whether the loop's overdue amount is the ledger's: the balance less the charges due on
-    the day, which holds when payments settle the oldest charges first, that is when no payment
-    names the charge it settles."""
-    return not any(entry.kind == "payment" and entry.settles for entry in state.ledger)
+    the day. It is when payments settle the oldest charges first (no payment names the charge
+    it settles) and no rejection already in the ledger falls in the simulation (one that
+    returns no payment is a charge, overdue the day after)."""
+    return not any(
+        (entry.kind == "payment" and entry.settles)
+        or (entry.kind == "rejection" and entry.on.toordinal() >= first)
+        for entry in state.ledger
+    )
 
 
 def _changes(state: AccountState, first: int) -> list[int]:
@@ -111,262 +116,299 @@ def run(
 ) -> Run:
     """Simulate ``states`` from ``start`` to ``end`` (both included); ``segments`` gives each
     account's behaviour segment."""
-    first, last = start.toordinal(), end.toordinal()
-    threshold = int(program.case_threshold * 100)
-    channels = program.channels
-    schema_events = program.schema.events
-    rejection_event = not schema_events or "rejection" in schema_events
-    agenda = Agenda(program)
-    accounts: list[_Account] = []
-    # what the ledger already holds from the start on: day -> [(account, cents)]
-    charged: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    credited: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)  # payments, adjustments
-    resync: dict[int, set[int]] = defaultdict(set)
-    count = len(states)
-    balance = np.zeros(count, dtype=np.int64)
-    for index, original in enumerate(states):
+    loop = _Loop(program, states, segments, start, end, behaviour, seed, every_day)
+    for today in range(start.toordinal(), end.toordinal() + 1):
+        loop.day(today)
+    return loop.result()
+
+
+class _Loop:
+    """The simulation's state between two days: the accounts, and their money as numpy arrays
+    (index = the account's position in the portfolio)."""
+
+    def __init__(self, program, states, segments, start, end, behaviour, seed, every_day):
+        self.program = program
+        self.behaviour = behaviour
+        self.seed = seed
+        self.every_day = every_day
+        self.first, self.last = start.toordinal(), end.toordinal()
+        self.threshold = int(program.case_threshold * 100)
+        events = program.schema.events
+        self.rejection_event = not events or "rejection" in events
+        self.agenda = Agenda(program)
+        self.accounts: list[_Account] = []
+        # what the ledger already holds from the start on, by day: charges, credits (payments
+        # and adjustments) and rejections
+        self.charged: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.credited: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+        self.resync: dict[int, set[int]] = defaultdict(set)
+        count = len(states)
+        self.balance = np.zeros(count, dtype=np.int64)
+        for index, original in enumerate(states):
+            self._open(index, original, segments[original.account_id], start, end)
+        accounts = self.accounts
+        self.codes = np.array([a.code for a in accounts], dtype=np.uint64)
+        segment = np.array([SEGMENTS.index(a.segment) for a in accounts], dtype=np.int64)
+
+        def per_segment(rates: Mapping[str, float]) -> np.ndarray:
+            return np.array([rates[s] for s in SEGMENTS], dtype=np.float64)[segment]
+
+        self.on_time = per_segment(behaviour.on_time)
+        self.daily_rate = per_segment(behaviour.daily)
+        self.reject_rate = per_segment(behaviour.rejection)
+        shares = [round(behaviour.share[s] * 1000) for s in SEGMENTS]
+        self.permille = np.array(shares, dtype=np.int64)[segment]
+        self.decay = 0.5 ** (1.0 / behaviour.uplift_half_life_days)
+        self.debit = np.array([a.debit for a in accounts], dtype=bool)
+        self.followed = np.array([a.followed for a in accounts], dtype=bool)
+        # whether each account was in arrears at the end of the day before (a case was open)
+        self.was_late = np.zeros(count, dtype=bool)
+        self.boost = np.zeros(count, dtype=np.float64)
+        self.alive = np.ones(count, dtype=bool)
+        self.next_look = np.full(count, self.first, dtype=np.int64)
+
+        self.actions: list[Action] = []
+        self.outcomes: list[str | None] = []
+        self.payments: list[list] = []
+        self.payment_rows: dict[tuple[int, str], int] = {}  # (account, payment id) -> row
+        self.returns: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+        self.daily: list[dict[str, int]] = []
+        self.failures: list[tuple[int, Rejected]] = []
+        self.steps = 0
+
+    def _open(self, index: int, original: AccountState, segment: str, start, end) -> None:
         state = original
-        if behaviour.extend_rent:
+        if self.behaviour.extend_rent:
             added = extend_rent(original, start, end)
             if added:
                 state = attrs.evolve(original, ledger=original.ledger + added)
+        first = self.first
         before = analyse(state, datetime.date.fromordinal(first - 1), names=frozenset())
-        balance[index] = before.values["balance"]
+        self.balance[index] = before.values["balance"]
         for entry in state.ledger:
             if isinstance(entry, Charge):
                 if entry.due.toordinal() >= first:
-                    charged[entry.due.toordinal()].append((index, cents_of(entry.amount)))
+                    self.charged[entry.due.toordinal()].append((index, cents_of(entry.amount)))
                 continue
             day = entry.on.toordinal()
             if day < first:
                 continue
             if entry.kind == "rejection":
-                resync[day].add(index)
+                self.resync[day].add(index)
             else:
-                credited[day].append((index, cents_of(entry.amount), entry.kind == "payment"))
+                is_payment = entry.kind == "payment"
+                self.credited[day].append((index, cents_of(entry.amount), is_payment))
         method = state.attributes.get("payment_method")
-        accounts.append(
+        followed = _followed(state, first)
+        self.accounts.append(
             _Account(
                 index,
                 state.account_id,
                 Book(state),
                 code_of(state.account_id),
-                segments[state.account_id],
+                segment,
                 method == "debit",
                 method if isinstance(method, str) and method != "debit" else "transfer",
-                _followed(state),
-                [] if _followed(state) else _changes(state, first),
+                followed,
+                [] if followed else _changes(state, first),
             )
         )
 
-    codes = np.array([a.code for a in accounts], dtype=np.uint64)
-    segment_index = np.array([SEGMENTS.index(a.segment) for a in accounts], dtype=np.int64)
-    debit = np.array([a.debit for a in accounts], dtype=bool)
+    # ----- one day
+    def day(self, today: int) -> None:
+        count = len(self.accounts)
+        self.on = datetime.date.fromordinal(today)
+        self.due_today = np.zeros(count, dtype=np.int64)
+        self.aid_today = np.zeros(count, dtype=np.int64)
+        self.collected = self.returned = 0
+        self.forced: set[int] = set()
+        self._ledger(today)
+        self._returns(today)
+        self._payments(today)
+        # a case that opens today with nothing else to wake its account: look at it today
+        late_now = (self.balance - self.due_today) > self.threshold
+        self.forced.update(np.flatnonzero(late_now & ~self.was_late & self.followed).tolist())
+        self.was_late = late_now
+        self._morning(today)
+        self._figures(today)
 
-    def per_segment(rates: Mapping[str, float]) -> np.ndarray:
-        return np.array([rates[s] for s in SEGMENTS], dtype=np.float64)[segment_index]
-
-    on_time = per_segment(behaviour.on_time)
-    daily_rate = per_segment(behaviour.daily)
-    reject_rate = per_segment(behaviour.rejection)
-    permille = np.array([round(behaviour.share[s] * 1000) for s in SEGMENTS], dtype=np.int64)[
-        segment_index
-    ]
-    decay = 0.5 ** (1.0 / behaviour.uplift_half_life_days)
-    followed = np.array([a.followed for a in accounts], dtype=bool)
-    # whether each account was in arrears at the end of the day before (a case was open)
-    was_late = np.zeros(count, dtype=bool)
-    boost = np.zeros(count, dtype=np.float64)
-    alive = np.ones(count, dtype=bool)
-    next_look = np.full(count, first, dtype=np.int64)  # the next day to look at each account
-
-    actions: list[Action] = []
-    outcomes: list[str | None] = []
-    payments: list[list] = []
-    payment_rows: dict[tuple[int, str], int] = {}  # (account, payment id) -> row in payments
-    returns: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
-    daily_rows: list[dict[str, int]] = []
-    failures: list[tuple[int, Rejected]] = []
-    steps = 0
-    channel_names = [c.name for c in channels]
-
-    for today in range(first, last + 1):
-        on = datetime.date.fromordinal(today)
-        due_today = np.zeros(count, dtype=np.int64)
-        aid_today = np.zeros(count, dtype=np.int64)
-        collected = returned = 0
-        forced: set[int] = set()
-
-        # 1. the ledger's own entries of the day
-        for index, cents in charged.get(today, ()):
+    def _ledger(self, today: int) -> None:
+        """1. The ledger's own entries of the day."""
+        balance = self.balance
+        for index, cents in self.charged.get(today, ()):
             balance[index] += cents
-            due_today[index] += cents
-        for index, cents, is_payment in credited.get(today, ()):
+            self.due_today[index] += cents
+        for index, cents, is_payment in self.credited.get(today, ()):
             balance[index] -= cents
-            if not is_payment:
-                aid_today[index] += cents
+            if is_payment:
+                self.collected += cents
+                account_id = self.accounts[index].account_id
+                self.payments.append([account_id, today, cents, None, False, None, None])
             else:
-                collected += cents
-                payments.append([accounts[index].account_id, today, cents, None, False, None, None])
+                self.aid_today[index] += cents
 
-        # 2. direct debits the bank returns today
-        for index, payment_id, cents in returns.get(today, ()):
-            account = accounts[index]
-            if not alive[index]:
+    def _returns(self, today: int) -> None:
+        """2. Direct debits the bank returns today, and rejections already in the ledger."""
+        for index, payment_id, cents in self.returns.get(today, ()):
+            if not self.alive[index]:
                 continue
-            account.book.reject(payment_id, on, event=rejection_event)
+            account = self.accounts[index]
+            account.book.reject(payment_id, self.on, event=self.rejection_event)
             account.memory.forget(today)
-            balance[index] += cents
-            returned += cents
-            payments[payment_rows[index, payment_id]][6] = today
-            forced.add(index)
-        for index in resync.get(today, ()):
-            # a rejection already in the ledger: what it returns is the ledger's to say
-            state = accounts[index].book.state
-            balance[index] = analyse(state, on, names=frozenset()).values["balance"]
-            forced.add(index)
+            self.balance[index] += cents
+            self.returned += cents
+            self.payments[self.payment_rows[index, payment_id]][6] = today
+            self.forced.add(index)
+        for index in self.resync.get(today, ()):
+            # what a rejection already in the ledger returns is the ledger's to say
+            state = self.accounts[index].book.state
+            self.balance[index] = analyse(state, self.on, names=frozenset()).values["balance"]
+            self.forced.add(index)
 
-        # 3. the tenants' payments
-        owed = balance.copy()
-        overdue = owed - due_today
-        amount = np.zeros(count, dtype=np.int64)
+    def _payments(self, today: int) -> None:
+        """3. The tenants' payments (``docs/simulation.md`` gives the model)."""
+        behaviour, seed, codes = self.behaviour, self.seed, self.codes
+        alive, debit, permille = self.alive, self.debit, self.permille
+        owed = self.balance.copy()
+        overdue = owed - self.due_today
+        amount = np.zeros(len(owed), dtype=np.int64)
         # the bank takes a direct debit's term: the day's charges less the day's housing aid
-        term = due_today - aid_today
+        term = self.due_today - self.aid_today
         by_bank = debit & (term > 0) & (owed > 0) & alive
         amount[by_bank] = np.minimum(owed[by_bank], term[by_bank])
         paying = by_bank.copy()
-        in_time = ~debit & (due_today > 0) & (owed > 0) & alive
+        in_time = ~debit & (self.due_today > 0) & (owed > 0) & alive
         if in_time.any():
-            in_time &= uniforms(seed, codes, today, _TERM) < on_time
+            in_time &= uniforms(seed, codes, today, _TERM) < self.on_time
             amount[in_time] = np.maximum(1, owed[in_time] * permille[in_time] // 1000)
             paying |= in_time
         late = (overdue > 0) & (owed > 0) & ~paying & alive
         if late.any():
-            odds = np.minimum(behaviour.max_daily, daily_rate + boost)
+            odds = np.minimum(behaviour.max_daily, self.daily_rate + self.boost)
             late &= uniforms(seed, codes, today, _DAILY) < odds
             amount[late] = np.maximum(1, owed[late] * permille[late] // 1000)
             paying |= late
         payers = np.flatnonzero(paying)
-        if len(payers):
-            if behaviour.overpayment > 0:
-                up = paying & ~by_bank
-                up &= uniforms(seed, codes, today, _ROUND) < behaviour.overpayment
-                amount[up] = (owed[up] // 1000 + 1) * 1000
-            rejecting = by_bank & (uniforms(seed, codes, today, _REJECT) < reject_rate)
-            for index in payers.tolist():
-                account = accounts[index]
-                cents = int(amount[index])
-                method = "debit" if by_bank[index] else account.method
-                payment_id = account.book.pay(cents, on, method)
-                payment_rows[index, payment_id] = len(payments)
-                payments.append(
-                    [account.account_id, today, cents, method, True, int(owed[index]), None]
-                )
-                balance[index] -= cents
-                collected += cents
-                account.memory.forget(today)
-                back = today + behaviour.rejection_delay_days
-                if rejecting[index] and back <= last:
-                    returns[back].append((index, payment_id, cents))
+        if not len(payers):
+            return
+        if behaviour.overpayment > 0:
+            up = paying & ~by_bank
+            up &= uniforms(seed, codes, today, _ROUND) < behaviour.overpayment
+            amount[up] = (owed[up] // 1000 + 1) * 1000
+        rejecting = by_bank & (uniforms(seed, codes, today, _REJECT) < self.reject_rate)
+        back = today + behaviour.rejection_delay_days
+        for index in payers.tolist():
+            account = self.accounts[index]
+            cents = int(amount[index])
+            method = "debit" if by_bank[index] else account.method
+            payment_id = account.book.pay(cents, self.on, method)
+            account.memory.forget(today)
+            self.payment_rows[index, payment_id] = len(self.payments)
+            row = [account.account_id, today, cents, method, True, int(owed[index]), None]
+            self.payments.append(row)
+            self.balance[index] -= cents
+            self.collected += cents
+            if rejecting[index] and back <= self.last:
+                self.returns[back].append((index, payment_id, cents))
 
-        # a case that opens today with nothing else to wake its account: look at it today
-        late_now = (balance - due_today) > threshold
-        for index in np.flatnonzero(late_now & ~was_late & followed).tolist():
-            forced.add(index)
-        was_late = late_now
-
-        # 4. the morning job
-        new_boost = np.zeros(count, dtype=np.float64)
-        counts = dict.fromkeys(channel_names, 0)
-        automatic = tasks = 0
-        if every_day or today == first:
-            looked = np.flatnonzero(alive)
+    def _morning(self, today: int) -> None:
+        """4. The morning job: step the accounts that may have something due, record."""
+        self.new_boost = np.zeros(len(self.accounts), dtype=np.float64)
+        self.counts = dict.fromkeys((c.name for c in self.program.channels), 0)
+        self.automatic = self.tasks = 0
+        if self.every_day or today == self.first:
+            looked = np.flatnonzero(self.alive)
         else:
-            wake = (next_look <= today) & alive
-            wake[list(forced)] = True
-            looked = np.flatnonzero(wake & alive)
+            wake = self.next_look <= today
+            wake[list(self.forced)] = True
+            looked = np.flatnonzero(wake & self.alive)
         for index in looked.tolist():
-            account = accounts[index]
-            state = account.book.state
-            try:
-                live = True
-                upcoming = after = today + 1
-                keys: frozenset[str] = frozenset()
-                if not every_day:
-                    look = agenda.look(state, today, account.memory)
-                    live = look.live or today == first
-                    upcoming, after, keys = look.next_day, look.after, look.keys
-                    position = bisect_right(account.changes, today)
-                    if position < len(account.changes):
-                        upcoming = min(upcoming, account.changes[position])
-                        after = min(after, account.changes[position])
-                found: tuple[Action, ...] = ()
-                if live:
-                    steps += 1
-                    found = program.step(state, on)
-            except (DunforceError, ArithmeticError, TypeError, ValueError) as exc:
-                account.failed = True
-                alive[index] = False
-                reason = (
-                    f"the program failed on {on.isoformat()} and the account was left out: {exc}"
-                )
-                failures.append((index, Rejected(account.account_id, reason, source="step")))
-                continue
-            next_look[index] = upcoming
-            if not found:
-                continue
-            issued = []
-            for action in found:
-                channel = channels[action.channel]
-                outcome = None
-                if channel.contact:
-                    purpose = code_of(action.key)
-                    outcome = behaviour.outcome_of(
-                        channel.outcomes,
-                        action.channel,
-                        uniform(seed, account.code, today, purpose ^ _OUTCOME),
-                        uniform(seed, account.code, today, purpose ^ _PROMISE),
-                    )
-                issued.append(Issued(action.key, action.emitted_on, action.channel, outcome))
-                new_boost[index] += behaviour.uplift_of(action.channel, outcome)
-                actions.append(action)
-                outcomes.append(outcome)
-                counts[action.channel] = counts.get(action.channel, 0) + 1
-                if action.kind == "automatic":
-                    automatic += 1
-                else:
-                    tasks += 1
-            account.book.record(issued)
-            if agenda.reads_history or not keys <= {action.key for action in found}:
-                # the values of today change (or something due today is still out): again
-                account.memory.forget(today)
-                next_look[index] = today + 1
-            else:
-                next_look[index] = after
-        boost = boost * decay + new_boost
+            self._step(self.accounts[index], today)
+        self.boost = self.boost * self.decay + self.new_boost
 
-        # 5. the day's figures
-        overdue = np.where(alive, np.maximum(balance - due_today, 0), 0)
+    def _step(self, account: _Account, today: int) -> None:
+        index, on = account.index, self.on
+        state = account.book.state
+        try:
+            live = True
+            upcoming = after = today + 1
+            keys: frozenset[str] = frozenset()
+            if not self.every_day:
+                look = self.agenda.look(state, today, account.memory)
+                live = look.live or today == self.first  # the first day: every account
+                upcoming, after, keys = look.next_day, look.after, look.keys
+                position = bisect_right(account.changes, today)
+                if position < len(account.changes):
+                    upcoming = min(upcoming, account.changes[position])
+                    after = min(after, account.changes[position])
+            found: tuple[Action, ...] = ()
+            if live:
+                self.steps += 1
+                found = self.program.step(state, on)
+        except (DunforceError, ArithmeticError, TypeError, ValueError) as exc:
+            account.failed = True
+            self.alive[index] = False
+            reason = f"the program failed on {on.isoformat()}, the account is left out: {exc}"
+            self.failures.append((index, Rejected(account.account_id, reason, source="step")))
+            return
+        self.next_look[index] = upcoming
+        if not found:
+            return
+        account.book.record([self._issue(account, action, today) for action in found])
+        if self.agenda.reads_history or keys != {action.key for action in found}:
+            # the values of today change, or something due today is still out: look again
+            account.memory.forget(today)
+            self.next_look[index] = today + 1
+        else:
+            self.next_look[index] = after
+
+    def _issue(self, account: _Account, action: Action, today: int) -> Issued:
+        """An action as the history records it, with the outcome the model draws for it."""
+        behaviour, seed = self.behaviour, self.seed
+        channel = self.program.channels[action.channel]
+        outcome = None
+        if channel.contact:
+            purpose = code_of(action.key)
+            outcome = behaviour.outcome_of(
+                channel.outcomes,
+                action.channel,
+                uniform(seed, account.code, today, purpose ^ _OUTCOME),
+                uniform(seed, account.code, today, purpose ^ _PROMISE),
+            )
+        self.new_boost[account.index] += behaviour.uplift_of(action.channel, outcome)
+        self.actions.append(action)
+        self.outcomes.append(outcome)
+        self.counts[action.channel] = self.counts.get(action.channel, 0) + 1
+        if action.kind == "automatic":
+            self.automatic += 1
+        else:
+            self.tasks += 1
+        return Issued(action.key, action.emitted_on, action.channel, outcome)
+
+    def _figures(self, today: int) -> None:
+        """5. The day's figures."""
+        overdue = np.where(self.alive, np.maximum(self.balance - self.due_today, 0), 0)
         row = {
             "date": today,
-            "accounts_in_arrears": int(np.count_nonzero(overdue > threshold)),
+            "accounts_in_arrears": int(np.count_nonzero(overdue > self.threshold)),
             "overdue_cents": int(overdue.sum()),
-            "collected_cents": collected,
-            "returned_cents": returned,
-            "actions": automatic + tasks,
-            "automatic": automatic,
-            "tasks": tasks,
+            "collected_cents": self.collected,
+            "returned_cents": self.returned,
+            "actions": self.automatic + self.tasks,
+            "automatic": self.automatic,
+            "tasks": self.tasks,
         }
-        row.update(counts)
-        daily_rows.append(row)
+        row.update(self.counts)
+        self.daily.append(row)
 
-    failures.sort(key=lambda pair: pair[0])
-    return Run(
-        states=tuple(None if a.failed else a.book.state for a in accounts),
-        actions=tuple(actions),
-        outcomes=tuple(outcomes),
-        payments=tuple(tuple(p) for p in payments),
-        daily=tuple(daily_rows),
-        rejected=tuple(rejected for _, rejected in failures),
-        steps=steps,
-    )
+    def result(self) -> Run:
+        self.failures.sort(key=lambda pair: pair[0])
+        return Run(
+            states=tuple(None if a.failed else a.book.state for a in self.accounts),
+            actions=tuple(self.actions),
+            outcomes=tuple(self.outcomes),
+            payments=tuple(tuple(p) for p in self.payments),
+            daily=tuple(self.daily),
+            rejected=tuple(rejected for _, rejected in self.failures),
+            steps=self.steps,
+        )
