@@ -114,16 +114,16 @@ def ordinals(column: pd.Series, field: str) -> tuple[np.ndarray, np.ndarray]:
 
 def texts(
     column: pd.Series, allowed: frozenset[str] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of non-empty text cells into their distinct values (``-1`` otherwise), and the cells
-    that are a non-empty ``str`` (within ``allowed`` when given)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of the cells into their distinct values (``-1`` for a missing one), the cells that
+    are a non-empty ``str`` (within ``allowed`` when given), and the distinct values."""
     codes, uniques = distinct(column)
     good = np.array(
         [isinstance(v, str) and bool(v) and (allowed is None or v in allowed) for v in uniques]
         + [False],
         dtype=bool,
     )
-    return codes, good[codes]
+    return codes, good[codes], uniques
 
 
 def account_codes(column: pd.Series, index: pd.Index) -> np.ndarray:

@@ -200,8 +200,7 @@ def _events(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray, schema:
         nothing = np.empty(0, np.int64)
         return Events(nothing, nothing, (), nothing)
     allowed = frozenset(schema.events) if schema.events else None
-    kind, kind_ok = cells.texts(frame["kind"], allowed)
-    _, uniques = cells.distinct(frame["kind"])
+    kind, kind_ok, uniques = cells.texts(frame["kind"], allowed)
     day, day_ok = cells.ordinals(frame["date"], "date")
     bad = ~kind_ok | ~day_ok
     note = cells.optional_text(frame["note"] if "note" in frame.columns else None)
@@ -217,7 +216,7 @@ def _history(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray):
         return np.empty(0, np.int64), np.empty(0, dtype=object)
     from dunforce.state import OUTCOMES
 
-    _, key_ok = cells.texts(frame["key"])
+    _, key_ok, _ = cells.texts(frame["key"])
     _, day_ok = cells.ordinals(frame["emitted_on"], "emitted_on")
     bad = ~key_ok | ~day_ok
     channel = cells.optional_text(frame["channel"] if "channel" in frame.columns else None)

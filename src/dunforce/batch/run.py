@@ -76,9 +76,10 @@ class RunResult:
     def _repr_html_(self) -> str:
         from dunforce.notebook import summary_html
 
-        figures = {k: v for k, v in self.summary().items() if not isinstance(v, dict)}
+        summary = self.summary()
+        figures = {k: v for k, v in summary.items() if not isinstance(v, dict)}
         figures["by channel"] = ", ".join(
-            f"{name} {count}" for name, count in self.summary()["by channel"].items()
+            f"{name} {count}" for name, count in summary["by channel"].items()
         )
         return summary_html(
             f"Run of {self.date.isoformat()}",

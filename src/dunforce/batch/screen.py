@@ -105,6 +105,12 @@ class Screen:
         credit_key = credit_account * span + credit_day
         credit_running = np.concatenate(([0], np.cumsum(credit_cents, dtype=np.int64)))
         credit_start = _starts(credit_account, n)
+
+        def paid_by(accounts: np.ndarray, keys: np.ndarray) -> np.ndarray:
+            """What each account was credited up to and including the day of its key."""
+            upto = np.searchsorted(credit_key, keys, side="right")
+            return credit_running[upto] - credit_running[credit_start[accounts]]
+
         # the days the overdue amount may change: the day after a due date, a credit's day
         falls = self.charge_due + 1 <= today
         accounts = np.concatenate((self.charge_account[falls], credit_account))
@@ -115,10 +121,7 @@ class Screen:
             self.charged[np.searchsorted(charge_key, keys, side="left")]
             - self.charged[self.charge_start[accounts]]
         )
-        paid = (
-            credit_running[np.searchsorted(credit_key, keys, side="right")]
-            - credit_running[credit_start[accounts]]
-        )
+        paid = paid_by(accounts, keys)
         below = charged - paid <= self.threshold
         in_case = np.zeros(n, dtype=bool)
         anchor = np.full(n, -1, dtype=np.int64)
@@ -137,10 +140,7 @@ class Screen:
         in_case[who] = True
         opened[who] = opened_day
         # D: the due date of the oldest charge not fully settled on the day the case opened
-        paid_then = (
-            credit_running[np.searchsorted(credit_key, who * span + opened_day, side="right")]
-            - credit_running[credit_start[who]]
-        )
+        paid_then = paid_by(who, who * span + opened_day)
         target = paid_then + self.charged[self.charge_start[who]]
         oldest = np.searchsorted(self.charged[1:], target, side="right")
         anchor[who] = self.charge_due[oldest]
