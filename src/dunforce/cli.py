@@ -1,10 +1,12 @@
 """The ``dunforce`` command line.
 
-Exit codes: 0 success; 1 the input has errors (or, with ``fmt --check``, is not formatted; with
-``check --strict``, has warnings); 2 the command was used wrongly (unknown option, missing file;
-for ``run``, a bad date or data tables that cannot be read). A ``DunforceError`` is printed as its
-message, never as a traceback. ``run`` succeeds when some accounts are rejected: they are listed,
-with the reason, in ``rejected.csv``.
+Exit codes, the same for every command: 0 success; 1 the input has errors (a scenario file that
+does not check; with ``fmt --check``, a file not formatted; with ``check --strict``, warnings;
+outcome rows rejected; an account whose data is rejected, for ``explain``); 2 the command was used
+wrongly (unknown option, missing file, bad date, data tables that cannot be read); 3 the journal
+is in use by another run. A ``DunforceError`` is printed as its message, never as a traceback.
+``run`` succeeds when some accounts are rejected: they are listed, with the reason, in
+``rejected.csv``.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from dunforce.channels import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl import format_source
 from dunforce.dsl.source import MAX_SOURCE_BYTES, read_source
 from dunforce.errors import DataError, DslError, DunforceError
+from dunforce.journal.store import JournalBusy
 from dunforce.state import AccountState, Action
 from dunforce.tables import REJECTED_COLUMNS, Portfolio, Rejected
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 _EPILOG_CHECK = """examples:
   dunforce check examples/social_housing/scenarios.dfs
@@ -47,14 +50,21 @@ _EPILOG_RUN = """examples:
       --data examples/social_housing/data --date 2026-11-10 --out /tmp/run
   dunforce run rules.dfs --data exports/2026-03-04 --date 2026-03-04 \\
       --schema myerp.dunning:SCHEMA --channels myerp.dunning:CHANNELS
+  dunforce run rules.dfs --data exports/today --date 2026-03-04 \\
+      --journal journal.sqlite --out today     # the daily job: kill it, run it again
 
 The data directory holds the canonical tables: tenants.csv and ledger.csv, and optionally
 events.csv, plans.csv and history.csv (UTF-8, comma-separated, ISO dates, amounts such as
 1234.56). The command writes OUT/actions.csv, one row per action, by account then in the order
 of the step function, and OUT/rejected.csv, one row per account not stepped with the table,
 row, column and reason.
+With --journal, the actions already in the journal are the history (nothing is issued twice),
+the new ones are recorded in it, and written to the outbox (--outbox, default OUT/outbox) as
+one JSON-lines file per run, atomically: a run killed at any moment and started again issues
+each action exactly once (docs/journal.md). OUT/actions.csv then lists every action of DATE.
 Exit codes: 0 done (rejected accounts included), 1 the scenario file has errors, 2 usage errors
-(a missing file or directory, a bad date, tables without their required files or columns).
+(a missing file or directory, a bad date, tables without their required files or columns), 3
+the journal is in use by another run.
 """
 
 
@@ -110,13 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("scenarios", type=Path, metavar="SCENARIOS", help="the scenario file (.dfs)")
-    _add_templates(run)
-    run.add_argument(
-        "--data", type=Path, required=True, metavar="DIR", help="the directory of the CSV tables"
-    )
-    run.add_argument(
-        "--date", required=True, metavar="YYYY-MM-DD", help="the day the accounts are stepped for"
-    )
+    _add_data_options(run)
     run.add_argument(
         "--out",
         type=Path,
@@ -124,10 +128,42 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to write actions.csv and rejected.csv (default: the current directory)",
     )
-    _add_integrator_options(run)
-    _add_max_bytes(run)
+    run.add_argument(
+        "--journal",
+        type=Path,
+        metavar="PATH",
+        help="the journal (SQLite) of the actions issued: read as history, the new ones "
+        "recorded (created when missing)",
+    )
+    run.add_argument(
+        "--outbox",
+        type=Path,
+        metavar="DIR",
+        help="with --journal, where the outbox files go (default: OUT/outbox)",
+    )
     run.set_defaults(run=_run)
+
+    from dunforce.commands import explain, outcomes, simulate
+    from dunforce.datafix import cli as datafix
+
+    explain.add_parser(commands)
+    simulate.add_parser(commands)
+    outcomes.add_parser(commands)
+    datafix.add_parser(commands)
     return parser
+
+
+def _add_data_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that read a program and canonical tables on a day."""
+    _add_templates(command)
+    command.add_argument(
+        "--data", type=Path, required=True, metavar="DIR", help="the directory of the CSV tables"
+    )
+    command.add_argument(
+        "--date", required=True, metavar="YYYY-MM-DD", help="the day the accounts are stepped for"
+    )
+    _add_integrator_options(command)
+    _add_max_bytes(command)
 
 
 def _add_integrator_options(command: argparse.ArgumentParser) -> None:
@@ -288,13 +324,13 @@ _ACTION_COLUMNS: tuple[str, ...] = tuple(
 )
 
 
-def _day(text: str) -> datetime.date:
+def _day(text: str, option: str = "--date") -> datetime.date:
     try:
         if _ISO_DAY.fullmatch(text):
             return datetime.date.fromisoformat(text)
     except ValueError:
         pass
-    raise _UsageError(f"--date {text!r}: not a date; write it as YYYY-MM-DD, such as 2026-03-04")
+    raise _UsageError(f"{option} {text!r}: not a date; write it as YYYY-MM-DD, such as 2026-03-04")
 
 
 def _cell(value: object) -> str:
@@ -315,6 +351,11 @@ def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, obje
         writer.writerow(columns)
         writer.writerows([_cell(row[c]) for c in columns] for row in rows)
     os.replace(partial, path)
+
+
+def _write_frame(path: Path, frame) -> None:
+    """A table as CSV, whole or not at all, missing values as empty cells."""
+    _write_csv(path, list(frame.columns), _records(frame))
 
 
 def _records(frame) -> list[dict[str, object]]:
@@ -356,34 +397,52 @@ def _tally(counts: Counter) -> str:
     return ", ".join(f"{name} {number}" for name, number in ranked)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _program(args: argparse.Namespace):
+    """The program of ``args.scenarios``, with the integrator's schema, channels, templates."""
     import dunforce
 
+    _require_file(args.scenarios)
+    schema = _load_object(args.schema, Schema, HOUSING_SCHEMA)
+    channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS)
+    return dunforce.load(
+        args.scenarios,
+        schema=schema,
+        channels=channels,
+        max_bytes=getattr(args, "max_bytes", MAX_SOURCE_BYTES),
+        templates=_templates_for(args.scenarios, getattr(args, "templates", None)),
+    )
+
+
+def _portfolio(directory: Path) -> Portfolio:
+    if not directory.is_dir():
+        raise _UsageError(f"--data {directory}: no such directory")
+    try:
+        return Portfolio.read_csv(directory)
+    except DataError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _program_and_data(args: argparse.Namespace):
+    """The program, the tables and the day of a command with ``_add_data_options``."""
     _require_file(args.scenarios)
     if not args.data.is_dir():
         raise _UsageError(f"--data {args.data}: no such directory")
     day = _day(args.date)
+    program = _program(args)
+    return program, _portfolio(args.data), day
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise _UsageError(f"--out {args.out}: not a directory")
-    schema = _load_object(args.schema, Schema, HOUSING_SCHEMA)
-    channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS)
-    load = getattr(dunforce, "load", None)
-    if load is None:
-        raise DunforceError(
-            "dunforce run: this version of dunforce has no compiler (dunforce.load is missing)"
-        )
+    if args.outbox is not None and args.journal is None:
+        raise _UsageError("--outbox goes with --journal")
+    program, portfolio, day = _program_and_data(args)
     templates = _templates_for(args.scenarios, args.templates)
-    program = load(
-        args.scenarios,
-        schema=schema,
-        channels=channels,
-        max_bytes=args.max_bytes,
-        templates=templates,
-    )
-    try:
-        portfolio = Portfolio.read_csv(args.data)
-    except DataError as exc:
-        raise _UsageError(str(exc)) from None
+    if args.journal is not None:
+        from dunforce.commands.journaled import run_journaled
+
+        return run_journaled(args, program, portfolio, day)
 
     result = program.run(portfolio, day)
     read, stepped = result.accounts, result.stepped
@@ -401,7 +460,7 @@ def _run(args: argparse.Namespace) -> int:
             for frame in (getattr(portfolio, name),)
         },
     )
-    items = chosen.accounts(getattr(program, "schema", schema))
+    items = chosen.accounts(program.schema)
     for item in _progress(items, total=len(acting)):
         if not isinstance(item, AccountState):
             continue
@@ -474,6 +533,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"dunforce {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except JournalBusy as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BUSY
+    except BrokenPipeError:  # the reader went away (``dunforce explain … | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except DunforceError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
