@@ -276,3 +276,20 @@ def test_the_top_level_help_lists_every_command():
     ).stdout
     for command in ("check", "fmt", "run", "explain", "simulate", "outcomes"):
         assert textwrap.dedent(f"    {command}") in shown
+
+
+def test_simulate_tells_its_progress_day_by_day_without_changing_the_result():
+    import datetime
+
+    import dunforce
+
+    program = dunforce.load(SCENARIOS)
+    portfolio = dunforce.synthetic_portfolio(30, as_of="2026-11-01", seed=1)
+    seen: list[datetime.date] = []
+    told = dunforce.simulate(
+        program, portfolio, start="2026-11-01", end="2026-11-10", progress=seen.append
+    )
+    quiet = dunforce.simulate(program, portfolio, start="2026-11-01", end="2026-11-10")
+    assert seen == [datetime.date(2026, 11, d) for d in range(1, 11)]
+    pd.testing.assert_frame_equal(told.actions, quiet.actions)
+    pd.testing.assert_frame_equal(told.daily, quiet.daily)

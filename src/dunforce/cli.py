@@ -12,6 +12,7 @@ is in use by another run. A ``DunforceError`` is printed as its message, never a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import difflib
@@ -388,6 +389,24 @@ def _progress(items: Iterator, total: int) -> Iterator:
             transient=True,
         )
     )
+
+
+@contextlib.contextmanager
+def _days_progress(total: int, description: str) -> Iterator:
+    """A progress bar advanced by calling what the block is given (nothing shown when the
+    output is not a terminal or ``rich`` is not installed)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import Progress
+    except ImportError:
+        yield None
+        return
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda *_: progress.advance(task)
 
 
 def _tally(counts: Counter) -> str:

@@ -40,6 +40,13 @@ def add_parser(commands) -> None:
     command.add_argument("--end", required=True, metavar="YYYY-MM-DD")
     command.add_argument("--seed", type=int, default=0, metavar="N", help="default 0")
     command.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes sharing the accounts (default 1); the result does not depend on it",
+    )
+    command.add_argument(
         "--out", type=cli.Path, default=cli.Path(), metavar="DIR", help="default: here"
     )
     cli._add_integrator_options(command)
@@ -56,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         raise cli._UsageError(f"--end {args.end} is before --start {args.start}")
     if args.synthetic is not None and not 1 <= args.synthetic <= 10_000_000:
         raise cli._UsageError(f"--synthetic {args.synthetic}: give between 1 and 10,000,000")
+    if not 1 <= args.workers <= 64:
+        raise cli._UsageError(f"--workers {args.workers}: give between 1 and 64")
     if args.out.exists() and not args.out.is_dir():
         raise cli._UsageError(f"--out {args.out}: not a directory")
     program = cli._program(args)
@@ -66,7 +75,17 @@ def run(args: argparse.Namespace) -> int:
         portfolio = cli._portfolio(args.data)
         source = f"tables from {args.data}"
     print(f"{args.scenarios} from {start.isoformat()} to {end.isoformat()}, {source}")
-    result = dunforce.simulate(program, portfolio, start=start, end=end, seed=args.seed)
+    days = (end - start).days + 1
+    with cli._days_progress(days, "simulating days") as advance:
+        result = dunforce.simulate(
+            program,
+            portfolio,
+            start=start,
+            end=end,
+            seed=args.seed,
+            workers=args.workers,
+            progress=advance,
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     written = {
         "actions.csv": result.actions,

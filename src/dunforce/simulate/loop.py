@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -113,12 +113,15 @@ def run(
     behaviour: PaymentBehaviour,
     seed: int,
     every_day: bool = False,
+    progress: Callable[[datetime.date], None] | None = None,
 ) -> Run:
     """Simulate ``states`` from ``start`` to ``end`` (both included); ``segments`` gives each
-    account's behaviour segment."""
+    account's behaviour segment. ``progress`` is told each day once it is simulated."""
     loop = _Loop(program, states, segments, start, end, behaviour, seed, every_day)
     for today in range(start.toordinal(), end.toordinal() + 1):
         loop.day(today)
+        if progress is not None:
+            progress(datetime.date.fromordinal(today))
     return loop.result()
 
 

@@ -41,6 +41,7 @@ def run_parts(
     parts = min(workers, len(states) // MIN_ACCOUNTS_PER_PROCESS)
     if parts <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return run(program, states, segments, **options)
+    options.pop("progress", None)  # the days go by in the workers, out of sight
     size = -(-len(states) // parts)
     chunks = [states[i : i + size] for i in range(0, len(states), size)]
     global _WORK

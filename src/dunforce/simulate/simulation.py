@@ -10,7 +10,7 @@ tables of a :class:`~.result.SimulationResult`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -41,6 +41,7 @@ def simulate(
     segments: Mapping[str, str] | None = None,
     every_day: bool = False,
     workers: int = 1,
+    progress: Callable[[datetime.date], None] | None = None,
 ) -> SimulationResult:
     """Run ``program`` every day from ``start`` to ``end`` (both included) over ``portfolio``.
 
@@ -51,7 +52,8 @@ def simulate(
     account with none is given one from its ledger (:func:`~.behaviour.infer_segment`).
     ``every_day=True`` steps every account every day, which gives the same result, slowly.
     ``workers`` processes share the accounts (each takes at least 500), which helps on a
-    machine with several cores; the result does not depend on it.
+    machine with several cores; the result does not depend on it. ``progress``, when given,
+    is called with each day once it is simulated (with one worker only), for a progress bar.
     """
     program, first, last, behaviour, seed = _checked(program, start, end, behaviour, seed)
     _check_workers(workers)
@@ -68,6 +70,7 @@ def simulate(
         seed,
         every_day=every_day,
         workers=workers,
+        progress=progress,
     )
 
 
@@ -188,6 +191,7 @@ def _simulate(
     *,
     every_day=False,
     workers=1,
+    progress=None,
 ):
     if segments is not None and not isinstance(segments, Mapping):
         raise TypeError(
@@ -215,6 +219,7 @@ def _simulate(
         behaviour=behaviour,
         seed=seed,
         every_day=bool(every_day),
+        progress=progress,
     )
     actions = actions_frame(raw.actions)
     actions["outcome"] = pd.Series(raw.outcomes, dtype=object)
