@@ -138,8 +138,9 @@ def test_outcomes_are_recorded_and_bad_rows_reported(capsys, tmp_path):
         ' "on": "2026-11-10"}\n',
         encoding="utf-8",
     )
-    code, out, _ = call(capsys, "outcomes", str(jsonl), "--journal", str(tmp_path / "j2.sqlite"))
-    assert code == cli.EXIT_INVALID and "no such action" in out  # another, empty journal
+    code, _, err = call(capsys, "outcomes", str(jsonl), "--journal", str(tmp_path / "j2.sqlite"))
+    assert code == cli.EXIT_USAGE and "no such journal" in err  # a typo makes no new journal
+    assert not (tmp_path / "j2.sqlite").exists()
     code, out, _ = call(
         capsys, "outcomes", str(jsonl), "--journal", str(tmp_path / "journal.sqlite")
     )
@@ -156,6 +157,7 @@ def test_outcomes_are_recorded_and_bad_rows_reported(capsys, tmp_path):
 def test_unreadable_outcome_files_are_usage_errors(capsys, tmp_path, content, message):
     path = tmp_path / ("bad.jsonl" if content.startswith("{") else "bad.csv")
     path.write_text(content, encoding="utf-8")
+    Journal(tmp_path / "j.sqlite").close()
     code, _, err = call(capsys, "outcomes", str(path), "--journal", str(tmp_path / "j.sqlite"))
     assert code == cli.EXIT_USAGE
     assert message in err
@@ -259,7 +261,9 @@ def test_simulate_usage_errors(capsys, argv, message):
 # ------------------------------------------------------------------------------ help
 
 
-@pytest.mark.parametrize("command", ["check", "fmt", "run", "explain", "simulate", "outcomes"])
+@pytest.mark.parametrize(
+    "command", ["check", "fmt", "run", "explain", "simulate", "report", "datafix", "outcomes"]
+)
 def test_every_command_has_help_with_examples_and_exit_codes(command):
     shown = subprocess.run(
         [sys.executable, "-m", "dunforce", command, "--help"], capture_output=True, text=True
@@ -274,7 +278,7 @@ def test_the_top_level_help_lists_every_command():
     shown = subprocess.run(
         [sys.executable, "-m", "dunforce", "--help"], capture_output=True, text=True
     ).stdout
-    for command in ("check", "fmt", "run", "explain", "simulate", "outcomes"):
+    for command in ("check", "fmt", "run", "explain", "simulate", "report", "datafix", "outcomes"):
         assert textwrap.dedent(f"    {command}") in shown
 
 

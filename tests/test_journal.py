@@ -96,6 +96,21 @@ def test_a_journal_of_another_version_is_refused(tmp_path):
         Journal(path)
 
 
+def test_reading_opens_never_create_nor_change_a_file(tmp_path):
+    with pytest.raises(JournalError, match="no such journal"):
+        Journal(tmp_path / "typo.sqlite", create=False)
+    assert not (tmp_path / "typo.sqlite").exists()
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    with pytest.raises(JournalError, match="not a dunforce journal"):
+        Journal(other)
+    with sqlite3.connect(other) as db:  # left as it was: no journal tables, no WAL
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        assert tables == {"meta"}
+
+
 def test_writing_needs_the_lock(tmp_path, program, portfolio):
     actions = program.step(next(iter(portfolio.accounts())), DAY)
     with Journal(tmp_path / "j.sqlite") as journal, pytest.raises(JournalError, match="lock"):
@@ -168,6 +183,11 @@ def test_an_earlier_day_than_the_last_run_is_refused(journal, tmp_path, program,
     run_day(program, portfolio, DAY, journal, tmp_path)
     with pytest.raises(JournalError, match="last run was for 2026-11-10"):
         run_day(program, portfolio, DAY - datetime.timedelta(days=1), journal, tmp_path)
+    holiday = datetime.date(2026, 11, 11)  # Armistice: nothing goes out, the run still counts
+    assert run_day(program, portfolio, holiday, journal, tmp_path).batch is None
+    assert journal.last_run_date() == holiday
+    with pytest.raises(JournalError, match="last run was for 2026-11-11"):
+        run_day(program, portfolio, DAY, journal, tmp_path)
 
 
 def test_an_action_issued_twice_is_refused_by_the_journal(journal, tmp_path, program, portfolio):
@@ -195,12 +215,62 @@ def test_a_batch_left_without_its_file_is_finished_by_the_next_run(
 
 
 def test_an_outbox_file_is_never_rewritten(tmp_path):
-    path = tmp_path / "box" / "2026-11-10-000001.jsonl"
+    path = tmp_path / "box" / "deep" / "2026-11-10-000001.jsonl"
     assert write_outbox(path, [{"account_id": "A", "key": "k"}]) == 1
     first = path.read_bytes()
-    assert write_outbox(path, [{"account_id": "B", "key": "other"}, {"x": 1}]) == 1
+    assert write_outbox(path, [{"account_id": "A", "key": "k"}]) == 1  # the same: noted only
+    with pytest.raises(JournalError, match="exists with other actions"):
+        write_outbox(path, [{"account_id": "B", "key": "other"}, {"x": 1}])
     assert path.read_bytes() == first
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no partial file left
+
+
+def test_a_journal_restored_from_a_backup_never_loses_actions_in_silence(
+    tmp_path, program, portfolio
+):
+    path, backup = tmp_path / "journal.sqlite", tmp_path / "backup.sqlite"
+    outbox_dir = tmp_path / "outbox"
+    with Journal(path) as journal:
+        journal.lock()
+        run_day(program, portfolio, DAY, journal, outbox_dir)
+        with sqlite3.connect(backup) as copy:
+            journal._db.backup(copy)
+        run_day(program, portfolio, DAY + datetime.timedelta(days=2), journal, outbox_dir)
+    files = sorted(outbox_dir.glob("*.jsonl"))
+    assert len(files) == 2 and all(Journal(path).id in f.name for f in files)
+    backup.replace(path)  # the backup comes back; the outbox went on
+    with Journal(path) as journal:
+        journal.lock()
+        # the same day again gives the same batch, already written: noted, nothing lost
+        again = run_day(program, portfolio, DAY + datetime.timedelta(days=2), journal, outbox_dir)
+        assert again.batch is not None and again.batch.outbox == files[1]
+    # as if restored before batch 2 once more, and the data changed since: the new batch 2
+    # would not be the file's
+    fewer = Portfolio(
+        tenants=portfolio.tenants.iloc[::2],
+        ledger=portfolio.ledger,
+        events=portfolio.events,
+        plans=portfolio.plans,
+        history=portfolio.history,
+    )
+    with Journal(path) as journal:
+        journal.lock()
+        journal._db.execute("DELETE FROM actions WHERE batch = 2")
+        journal._db.execute("DELETE FROM batches WHERE batch = 2")
+        with pytest.raises(JournalError, match="exists with other actions"):
+            run_day(program, fewer, DAY + datetime.timedelta(days=2), journal, outbox_dir)
+    assert sorted(outbox_dir.glob("*.jsonl")) == files  # nothing overwritten
+
+
+def test_an_unwritable_outbox_leaves_the_batch_pending(journal, tmp_path, program, portfolio):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the outbox directory should be", encoding="utf-8")
+    with pytest.raises(JournalError, match="cannot write the outbox file"):
+        run_day(program, portfolio, DAY, journal, blocked / "outbox")
+    (pending,) = journal.batches(pending_only=True)  # the actions are safe in the journal
+    blocked.unlink()
+    later = run_day(program, portfolio, DAY, journal, blocked / "outbox")
+    assert later.recovered == (pending,) and pending.outbox.exists()
 
 
 def test_finish_pending_notes_a_file_already_complete(journal, tmp_path, program, portfolio):
@@ -259,6 +329,17 @@ HOLD = textwrap.dedent(
     time.sleep(60)
     """
 )
+
+
+def test_the_lock_is_the_same_through_a_link(tmp_path):
+    real = tmp_path / "data" / "journal.sqlite"
+    real.parent.mkdir()
+    Journal(real).close()
+    (tmp_path / "link.sqlite").symlink_to(real)
+    with Journal(tmp_path / "link.sqlite") as linked, Journal(real) as direct:
+        linked.lock()
+        with pytest.raises(JournalBusy):
+            direct.lock()
 
 
 def test_a_second_run_is_refused_while_one_holds_the_journal(tmp_path):

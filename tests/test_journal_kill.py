@@ -2,9 +2,9 @@
 
 Two ways of killing it: the command line killed at random moments (seeded, so a failure can be
 replayed), and a process that kills itself at the precise points where a run is most fragile
-(between the journal's commit and the outbox file, in the middle of the file, between the file
-and the note that it is written). After each, the runs go on until they finish, and the journal
-and the outbox must be exactly those of runs never interrupted.
+(between the journal's commit and the outbox file, with the file written under its temporary
+name, between the file and the note that it is written). After each, the runs go on until
+they finish, and the journal and the outbox must be exactly those of runs never interrupted.
 """
 
 from __future__ import annotations
@@ -50,7 +50,13 @@ def command(day: datetime.date, directory: Path) -> list[str]:
 
 
 def outbox(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((directory / "out" / "outbox").glob("*"))}
+    """The outbox files, named without the journal's id (each journal has its own)."""
+    with Journal(directory / "journal.sqlite") as journal:
+        own = f"-{journal.id}-"
+    return {
+        p.name.replace(own, "-"): p.read_bytes()
+        for p in sorted((directory / "out" / "outbox").glob("*"))
+    }
 
 
 def journal_rows(directory: Path) -> list[tuple]:
@@ -91,7 +97,7 @@ def test_runs_killed_at_random_moments_issue_every_action_once(reference, tmp_pa
             process = subprocess.Popen(
                 command(day, tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
             )
-            time.sleep(rng.uniform(0.2, 1.1) * duration)
+            time.sleep(rng.uniform(0.1, 1.0) * duration)
             process.send_signal(signal.SIGKILL)
             code = process.wait()
             kills += code == -signal.SIGKILL
@@ -120,7 +126,7 @@ def _killed_at(point: str, directory: str) -> None:
 
     if point == "after the commit":
         daily.write_outbox = die
-    elif point == "in the middle of the file":
+    elif point == "before the rename":
         original = outbox.os.fsync
 
         def fsync(descriptor):
@@ -139,7 +145,7 @@ def _killed_at(point: str, directory: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "point", ["after the commit", "in the middle of the file", "after the file, before its note"]
+    "point", ["after the commit", "before the rename", "after the file, before its note"]
 )
 def test_a_run_killed_at_a_fragile_point_is_finished_by_the_next(point, reference, tmp_path):
     expected_dir, _ = reference
@@ -153,7 +159,7 @@ def test_a_run_killed_at_a_fragile_point_is_finished_by_the_next(point, referenc
     with Journal(tmp_path / "journal.sqlite") as journal:
         pending = journal.batches(pending_only=True)
     assert len(pending) == 1  # the batch was committed, its file not noted as written
-    if point == "in the middle of the file":
+    if point == "before the rename":
         assert not pending[0].outbox.exists()  # never a partial file under the final name
         assert list(pending[0].outbox.parent.glob(".*.partial"))
     for day in DAYS[1:]:

@@ -4,9 +4,9 @@ Exit codes, the same for every command: 0 success; 1 the input has errors (a sce
 does not check; with ``fmt --check``, a file not formatted; with ``check --strict``, warnings;
 outcome rows rejected; an account whose data is rejected, for ``explain``); 2 the command was used
 wrongly (unknown option, missing file, bad date, data tables that cannot be read); 3 the journal
-is in use by another run. A ``DunforceError`` is printed as its message, never as a traceback.
-``run`` succeeds when some accounts are rejected: they are listed, with the reason, in
-``rejected.csv``.
+is in use by another run; 4 a datafix whose reconciliation does not balance. A
+``DunforceError`` is printed as its message, never as a traceback. ``run`` succeeds when some
+accounts are rejected: they are listed, with the reason, in ``rejected.csv``.
 """
 
 from __future__ import annotations
@@ -146,11 +146,13 @@ def _parser() -> argparse.ArgumentParser:
 
     from dunforce.commands import explain, outcomes, simulate
     from dunforce.datafix import cli as datafix
+    from dunforce.report.command import add_parser as add_report
 
     explain.add_parser(commands)
     simulate.add_parser(commands)
-    outcomes.add_parser(commands)
+    add_report(commands)
     datafix.add_parser(commands)
+    outcomes.add_parser(commands)
     return parser
 
 
@@ -441,6 +443,18 @@ def _portfolio(directory: Path) -> Portfolio:
         raise _UsageError(str(exc)) from None
 
 
+def _journal_path(path: Path, *, existing: bool) -> Path:
+    """A usable ``--journal`` path: an existing file for the commands that read one, a file
+    in an existing directory for ``run``, which creates it."""
+    if path.is_dir():
+        raise _UsageError(f"--journal {path}: is a directory; name the journal file")
+    if existing and not path.is_file():
+        raise _UsageError(f"--journal {path}: no such journal (dunforce run --journal makes it)")
+    if not path.parent.is_dir():
+        raise _UsageError(f"--journal {path}: no such directory {path.parent}")
+    return path
+
+
 def _program_and_data(args: argparse.Namespace):
     """The program, the tables and the day of a command with ``_add_data_options``."""
     _require_file(args.scenarios)
@@ -456,6 +470,8 @@ def _run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--out {args.out}: not a directory")
     if args.outbox is not None and args.journal is None:
         raise _UsageError("--outbox goes with --journal")
+    if args.journal is not None:
+        _journal_path(args.journal, existing=False)
     program, portfolio, day = _program_and_data(args)
     templates = _templates_for(args.scenarios, args.templates)
     if args.journal is not None:

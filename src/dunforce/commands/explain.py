@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from dunforce import cli
     from dunforce.journal import Journal, with_journal_history
 
+    if args.journal is not None:
+        cli._journal_path(args.journal, existing=True)
     program, portfolio, day = cli._program_and_data(args)
     tenants = portfolio.tenants["account_id"].astype(str)
     mask = tenants == args.account
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise cli._UsageError(f"account {args.account!r}: not in the tenants table{hint}")
     if args.journal is not None:
-        with Journal(args.journal) as journal:
+        with Journal(args.journal, create=False) as journal:
             portfolio = with_journal_history(portfolio, journal)
     chosen = attrs.evolve(
         portfolio,

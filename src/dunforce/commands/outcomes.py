@@ -65,21 +65,27 @@ def _rows(path: Path) -> list[dict[str, object]]:
                 raise _UsageError(f"{path}:{number}: not a JSON object ({exc.msg})") from None
             if not isinstance(row, dict):
                 raise _UsageError(f"{path}:{number}: not a JSON object")
-            rows.append(row)
+            rows.append(_dated(row))
         return rows
     reader = csv.DictReader(text.splitlines())
     missing = {"account_id", "key", "outcome"} - set(reader.fieldnames or ())
     if missing:
         raise _UsageError(f"{path}: no column {', '.join(sorted(missing))} in the header row")
-    return [{**row, "on": row.get("on") or row.get("outcome_on")} for row in reader]
+    return [_dated(row) for row in reader]
+
+
+def _dated(row: dict) -> dict:
+    """``outcome_on`` is accepted for ``on``, as the journal's own tables name it."""
+    return {**row, "on": row.get("on") or row.get("outcome_on")}
 
 
 def run(args: argparse.Namespace) -> int:
     from dunforce import cli
 
+    cli._journal_path(args.journal, existing=True)
     loaded = [(path, _rows(path)) for path in args.files]
     rejected_rows: list[dict[str, object]] = []
-    with Journal(args.journal) as journal:
+    with Journal(args.journal, create=False) as journal:
         journal.lock()
         for path, rows in loaded:
             report = journal.record_outcomes(rows, source=path.name)

@@ -129,6 +129,7 @@ def run_day(
             f"{day.isoformat()} would come after it with an earlier date. Use another journal "
             "to replay past days."
         )
+    journal.note_run(day)
     portfolio = with_journal_history(portfolio, journal)
     result = program.run(portfolio, day)
     acting = set(result.actions["account_id"])

@@ -18,8 +18,9 @@ import json
 import os
 import sqlite3
 import sys
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import attrs
@@ -140,41 +141,70 @@ class Journal:
     (0, None)
     """
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
         self.path = Path(path)
         if self.path.is_dir():
             raise JournalError(f"{self.path}: is a directory, not a journal file")
         if not self.path.parent.is_dir():
             raise JournalError(f"{self.path}: the directory {self.path.parent} does not exist")
+        if not create and not self.path.is_file():
+            raise JournalError(f"{self.path}: no such journal (a journaled run creates it)")
+        self._lock_file = None
         try:
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._check_schema()
         except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{self.path}: cannot open ({exc})") from None
+        try:
+            self._open()
+        except sqlite3.OperationalError as exc:
+            self._db.close()
+            if "locked" in str(exc):
+                raise JournalBusy(f"{self.path}: held too long by another process") from None
             raise JournalError(f"{self.path}: not a dunforce journal ({exc})") from None
-        self._lock_file = None
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise JournalError(f"{self.path}: not a dunforce journal ({exc})") from None
+        except BaseException:
+            self._db.close()
+            raise
 
-    def _check_schema(self) -> None:
+    def _open(self) -> None:
+        """Check that the file is a journal of this version before changing anything in it,
+        and give a new file the journal's tables."""
         tables = {
             row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
-        if tables and "meta" not in tables:
-            raise JournalError(f"{self.path}: an SQLite file, but not a dunforce journal")
-        with self._transaction():
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                self._db.execute(statement)  # each one idempotent
-            found = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-            if found is None:
-                self._db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('version', ?)", (str(SCHEMA_VERSION),)
-                )
-            elif found[0] != str(SCHEMA_VERSION):
+        if tables:
+            version = None
+            if "meta" in tables:
+                found = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+                version = found[0] if found else None
+            if version is None or not {"batches", "actions"} <= tables:
+                raise JournalError(f"{self.path}: an SQLite file, but not a dunforce journal")
+            if version != str(SCHEMA_VERSION):
                 raise JournalError(
-                    f"{self.path}: a journal of version {found[0]}; this dunforce reads "
+                    f"{self.path}: a journal of version {version}; this dunforce reads "
                     f"version {SCHEMA_VERSION}"
                 )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        if tables:
+            return
+        with self._transaction():
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                self._db.execute(statement)  # each one idempotent: two creators may race
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?), ('id', ?)",
+                (str(SCHEMA_VERSION), uuid.uuid4().hex[:12]),
+            )
+
+    @property
+    def id(self) -> str:
+        """A name of this journal, given when it was made: it is in its outbox file names, so
+        two journals never write files of the same name."""
+        (found,) = self._db.execute("SELECT value FROM meta WHERE key='id'").fetchone()
+        return found
 
     # -- lifetime --------------------------------------------------------------------------
 
@@ -193,33 +223,43 @@ class Journal:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                with suppress(sqlite3.Error):  # keep the error that brought us here
+                    self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
     # -- the run lock ------------------------------------------------------------------------
 
     @property
     def lock_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".lock")
+        """The lock file beside the journal (the real file: a journal reached through a link
+        has the same lock). Never delete it while a run may be going on."""
+        real = self.path.resolve()
+        return real.with_name(real.name + ".lock")
 
     def lock(self) -> None:
         """Hold the journal for one run; another run is refused at once, not queued."""
         if self._lock_file is not None:
             return
-        handle = open(self.lock_path, "a+")  # noqa: SIM115 - held until unlock()
-        try:
-            _try_lock(handle)
-        except OSError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            raise JournalBusy(
-                f"{self.path}: another dunforce run is using this journal ({holder}); "
-                "wait for it to finish. Two runs on one journal at once are refused, so that "
-                "no action is issued twice."
-            ) from None
+        for _ in range(10):
+            handle = open(self.lock_path, "a+")  # noqa: SIM115 - held until unlock()
+            try:
+                _try_lock(handle)
+            except OSError:
+                holder = _holder(self.lock_path)
+                handle.close()
+                raise JournalBusy(
+                    f"{self.path}: another dunforce run is using this journal ({holder}); "
+                    "wait for it to finish. Two runs on one journal at once are refused, so "
+                    "that no action is issued twice."
+                ) from None
+            if _same_file(handle, self.lock_path):
+                break
+            handle.close()  # the lock file was replaced under us: lock the one in place
+        else:  # pragma: no cover - a lock file replaced ten times in a row
+            raise JournalBusy(f"{self.lock_path}: keeps being replaced; is something deleting it?")
         handle.seek(0)
         handle.truncate()
         handle.write(f"process {os.getpid()}\n")
@@ -238,8 +278,22 @@ class Journal:
     # -- reading -----------------------------------------------------------------------------
 
     def last_run_date(self) -> datetime.date | None:
-        (found,) = self._db.execute("SELECT max(run_date) FROM batches").fetchone()
+        """The latest day a run was made for, whether it issued something or not."""
+        (found,) = self._db.execute(
+            "SELECT max(day) FROM (SELECT max(run_date) AS day FROM batches "
+            "UNION ALL SELECT value FROM meta WHERE key = 'last_run_date')"
+        ).fetchone()
         return None if found is None else datetime.date.fromisoformat(found)
+
+    def note_run(self, day: datetime.date) -> None:
+        """Remember that a run was made for ``day`` (it may have issued nothing)."""
+        self._require_lock()
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('last_run_date', ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = max(value, excluded.value)",
+                (day.isoformat(),),
+            )
 
     def batches(self, *, pending_only: bool = False) -> tuple[Batch, ...]:
         query = "SELECT batch, run_date, scenarios, actions, outbox, written FROM batches"
@@ -329,7 +383,8 @@ class Journal:
             (number,) = self._db.execute(
                 "SELECT coalesce(max(batch), 0) + 1 FROM batches"
             ).fetchone()
-            outbox = Path(outbox_dir).resolve() / f"{run_date.isoformat()}-{number:06d}.jsonl"
+            name = f"{run_date.isoformat()}-{self.id}-{number:06d}.jsonl"
+            outbox = Path(outbox_dir).resolve() / name
             self._db.execute(
                 "INSERT INTO batches (batch, run_date, scenarios, actions, outbox) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -518,6 +573,24 @@ def _text(value: object) -> str:
 
 
 # ------------------------------------------------------------------------------ OS lock
+
+
+def _holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip() or "another process"
+    except OSError:
+        return "another process"
+
+
+def _same_file(handle, path: Path) -> bool:
+    """Whether the locked file is still the one at ``path`` (not deleted nor replaced)."""
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle.fileno())
+    return (mine.st_dev, mine.st_ino) == (here.st_dev, here.st_ino)
+
 
 if sys.platform == "win32":  # pragma: no cover - the tests run on Linux
     import msvcrt
