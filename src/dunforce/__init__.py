@@ -14,6 +14,7 @@ from dunforce.batch import RunResult
 from dunforce.calendar import Calendar
 from dunforce.channels import DEFAULT_CHANNELS, Channel, ChannelRegistry
 from dunforce.channels.window import ContactWindow
+from dunforce.datafix import Datafix
 from dunforce.dsl import CheckedModule, check, check_file, format_source, parse
 from dunforce.errors import (
     DataError,
@@ -69,6 +70,7 @@ __all__ = [
     "Comparison",
     "ContactWindow",
     "DataError",
+    "Datafix",
     "DerivedAttribute",
     "Diagnostic",
     "DslError",
