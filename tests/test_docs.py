@@ -117,7 +117,12 @@ WRITTEN_PAGES = (
     "step-function.md",
     "ledger.md",
     "running.md",
+    "semantics.md",
+    "legal.md",
+    "journal.md",
 )
+#: the fence of scenario code: highlighted by dunforce's Pygments lexer, checked here
+SCENARIO = "dunforce"
 BLOCK = re.compile(r"(?:<!--\s*([a-z]+)\s*-->\s*\n)?^( *)```(\w+)\n(.*?)^\2```", re.S | re.M)
 
 
@@ -136,16 +141,25 @@ def scenario_blocks() -> list:
     params = []
     for page in WRITTEN_PAGES:
         for number, (marker, language, body) in enumerate(blocks(page), start=1):
-            if language == "text" and marker not in ("synopsis", "fragment"):
+            if language == SCENARIO and marker not in ("synopsis", "fragment"):
+                params.append(pytest.param(marker, body, id=f"{page}#{number}"))
+    return params
+
+
+def other_text_blocks() -> list:
+    """The plain ``text`` blocks: each must be a synopsis or quoted output, never a scenario
+    example that would escape the checks."""
+    params = []
+    for page in WRITTEN_PAGES:
+        for number, (marker, language, body) in enumerate(blocks(page), start=1):
+            if language == "text":
                 params.append(pytest.param(marker, body, id=f"{page}#{number}"))
     return params
 
 
 @pytest.mark.parametrize(("marker", "body"), scenario_blocks())
 def test_scenario_examples_in_the_docs_behave_as_the_text_says(marker, body):
-    if re.search(r": (error|warning)\[", body):  # an output excerpt, not a scenario file
-        assert marker == "", "mark scenario blocks, not output blocks"
-        return
+    assert not re.search(r": (error|warning)\[", body), "quote output in ```text blocks"
     if marker == "fails":
         with pytest.raises(DslError):
             check(body)
@@ -166,7 +180,7 @@ def console_pairs() -> list:
         for number, (first, second) in enumerate(itertools.pairwise(found), start=1):
             marker, language, body = first
             if (
-                language == "text"
+                language == SCENARIO
                 and marker in ("fails", "warns")  # the output that follows is this file's
                 and second[1] == "console"
                 and second[2].startswith("$ dunforce check rules.dfs\n")
@@ -189,9 +203,16 @@ def test_quoted_check_output_is_what_the_command_prints(scenario, console, tmp_p
     assert "\n".join(printed).rstrip("\n") == expected
 
 
+@pytest.mark.parametrize(("marker", "body"), other_text_blocks())
+def test_plain_text_blocks_are_synopses_or_output(marker, body):
+    assert marker == "synopsis" or re.search(r": (error|warning)\[", body), (
+        f"scenario code goes in ```{SCENARIO} blocks, so that it is highlighted and checked"
+    )
+
+
 def test_the_docs_have_checked_examples():
-    assert len(scenario_blocks()) >= 20
-    assert len(console_pairs()) >= 2
+    assert len(scenario_blocks()) >= 43
+    assert len(console_pairs()) >= 11
 
 
 def python_blocks() -> list:
@@ -223,7 +244,7 @@ def test_the_policy_page_shows_the_defaults_the_code_applies():
     from dunforce.policy import DEFAULT_POLICY_TEXT, GUARDS
 
     page = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
-    assert "```text\n" + DEFAULT_POLICY_TEXT + "```" in page
+    assert f"```{SCENARIO}\n" + DEFAULT_POLICY_TEXT + "```" in page
     between = page.split("<!-- legal-rules -->\n")[1].split("<!-- /legal-rules -->")[0]
     assert between == legal_markdown()
     rows = {
