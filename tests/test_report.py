@@ -1005,7 +1005,8 @@ class _Terminal(io.StringIO):
 def test_on_a_terminal_without_rich_the_progress_is_plain_lines(tmp_path, monkeypatch):
     from dunforce.report import command
 
-    monkeypatch.setitem(sys.modules, "rich", None)  # import rich fails
+    for name in ["rich", *(n for n in sys.modules if n.startswith("rich."))]:
+        monkeypatch.setitem(sys.modules, name, None)  # importing rich or its parts fails
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     parser = argparse.ArgumentParser(prog="dunforce")
