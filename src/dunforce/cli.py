@@ -483,26 +483,15 @@ def _run(args: argparse.Namespace) -> int:
     read, stepped = result.accounts, result.stepped
     rejected = [Rejected(**row) for row in _records(result.rejected)]
     # the accounts with actions, read again to give each action and its message
+    from dunforce.journal.daily import acting_states
+
     acting = set(result.actions["account_id"])
     actions: list[Action] = []
     messages: list[dict[str, object]] = []
-    mask = portfolio.tenants["account_id"].isin(acting)
-    chosen = Portfolio(
-        tenants=portfolio.tenants[mask],
-        **{
-            name: frame[frame["account_id"].isin(acting)]
-            for name in ("ledger", "events", "plans", "history")
-            for frame in (getattr(portfolio, name),)
-        },
-    )
-    items = chosen.accounts(program.schema)
-    for item in _progress(items, total=len(acting)):
-        if not isinstance(item, AccountState):
-            continue
-        found = program.step(item, day)
+    for state, found in acting_states(program, portfolio, day, acting, _progress):
         actions.extend(found)
         if templates is not None:
-            messages.extend(_message(program, action, item) for action in found if action.template)
+            messages.extend(_message(program, a, state) for a in found if a.template)
     actions.sort(key=lambda action: action.account_id)  # stable: each account keeps step's order
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -542,22 +531,18 @@ MESSAGE_COLUMNS = ("account_id", "key", "channel", "template", "subject", "body"
 def _message(program, action: Action, state: AccountState) -> dict[str, object]:
     """The rendered message of an action; a value the template cannot show is reported in the
     row, and the action stands."""
-    row: dict[str, object] = {
+    from dunforce.journal.daily import message_of
+
+    subject, body, error = message_of(program, action, state)
+    return {
         "account_id": action.account_id,
         "key": action.key,
         "channel": action.channel,
         "template": action.template,
-        "subject": None,
-        "body": None,
-        "error": None,
+        "subject": subject,
+        "body": body,
+        "error": error,
     }
-    try:
-        message = program.render(action, state)
-    except DunforceError as exc:
-        row["error"] = str(exc)
-    else:
-        row["subject"], row["body"] = message.subject, message.body
-    return row
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -223,12 +223,8 @@ def _checked(args: argparse.Namespace) -> tuple[datetime.date, datetime.date, da
 
 def _journal_actions(path: Path, first: datetime.date, last: datetime.date):
     """The actions a journal recorded in the period, with their outcomes."""
-    try:
-        from dunforce.journal import Journal
-    except ImportError:
-        raise ReportUsageError(
-            "--journal: this version of dunforce has no journal (dunforce.journal is missing)"
-        ) from None
+    from dunforce.journal import Journal
+
     try:
         with Journal(path, create=False) as journal:
             return journal.actions(start=first, end=last)
