@@ -212,23 +212,34 @@ def _add_max_bytes(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _load_object(reference: str | None, kind: type, default):
+def _load_object(reference: str | None, kind: type, default, option: str):
     """The object ``MODULE:NAME`` from the integrator's own Python code (not scenario text)."""
     if reference is None:
         return default
     module_name, _, name = reference.partition(":")
     if not module_name or not name:
-        raise _UsageError(f"{reference!r}: write MODULE:NAME, such as myerp.dunning:CHANNELS")
+        raise _UsageError(
+            f"{option} {reference!r}: write MODULE:NAME, such as "
+            f"myerp.dunning:{option.lstrip('-').upper()}"
+        )
     if str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise _UsageError(f"{reference!r}: cannot import {module_name}: {exc}") from None
+        raise _UsageError(f"{option} {reference!r}: cannot import {module_name}: {exc}") from None
     value = getattr(module, name, None)
     if not isinstance(value, kind):
-        raise _UsageError(f"{reference!r} is not a {kind.__name__}")
+        raise _UsageError(f"{option} {reference!r} is not a {kind.__name__}")
     return value
+
+
+def integrator_objects(args: argparse.Namespace) -> tuple[Schema, ChannelRegistry]:
+    """The schema and the channels of ``--schema`` and ``--channels`` (the built-in ones by
+    default)."""
+    schema = _load_object(args.schema, Schema, HOUSING_SCHEMA, "--schema")
+    channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS, "--channels")
+    return schema, channels
 
 
 def _require_file(path: Path) -> None:
@@ -245,8 +256,7 @@ def _count(number: int, word: str) -> str:
 def _check(args: argparse.Namespace) -> int:
     import dunforce
 
-    schema = _load_object(args.schema, Schema, HOUSING_SCHEMA)
-    channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS)
+    schema, channels = integrator_objects(args)
     failed = False
     for path in args.files:
         _require_file(path)
@@ -423,8 +433,7 @@ def _program(args: argparse.Namespace):
     import dunforce
 
     _require_file(args.scenarios)
-    schema = _load_object(args.schema, Schema, HOUSING_SCHEMA)
-    channels = _load_object(args.channels, ChannelRegistry, DEFAULT_CHANNELS)
+    schema, channels = integrator_objects(args)
     return dunforce.load(
         args.scenarios,
         schema=schema,

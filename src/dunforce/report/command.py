@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import importlib
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from dunforce.cli import _day, integrator_objects
+from dunforce.cli import _UsageError as UsageError
 from dunforce.errors import DataError, DunforceError
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "add_parser", "handle"]
@@ -40,8 +40,6 @@ Exit codes: 0 written, 1 the scenario file has errors, 2 usage errors (a missing
 directory, a bad date, END before START, tables or a journal that cannot be read or do not
 fit the scenario file).
 """
-
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class ReportUsageError(Exception):
@@ -122,44 +120,12 @@ def handle(args: argparse.Namespace) -> int:
     """Run ``dunforce report`` with parsed arguments; return the exit code."""
     try:
         return _report(args)
-    except ReportUsageError as exc:
+    except (ReportUsageError, UsageError) as exc:
         print(f"dunforce report: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DunforceError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-
-
-def _day(option: str, text: str) -> datetime.date:
-    try:
-        if _ISO_DAY.fullmatch(text):
-            return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ReportUsageError(
-        f"{option} {text!r}: not a date; write it as YYYY-MM-DD, such as 2026-03-04"
-    )
-
-
-def _load_object(option: str, reference: str | None, kind: type, default: object) -> object:
-    """The object ``MODULE:NAME`` from the integrator's own Python code (not scenario text)."""
-    if reference is None:
-        return default
-    module_name, _, name = reference.partition(":")
-    if not module_name or not name:
-        raise ReportUsageError(f"{option} {reference!r}: write MODULE:NAME, such as myerp.x:NAME")
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ReportUsageError(
-            f"{option} {reference!r}: cannot import {module_name}: {exc}"
-        ) from None
-    value = getattr(module, name, None)
-    if not isinstance(value, kind):
-        raise ReportUsageError(f"{option} {reference!r} is not a {kind.__name__}")
-    return value
 
 
 class _Progress:
@@ -201,10 +167,10 @@ def _checked(args: argparse.Namespace) -> tuple[datetime.date, datetime.date, da
         raise ReportUsageError(f"{args.scenarios}: no such file")
     if not args.data.is_dir():
         raise ReportUsageError(f"--data {args.data}: no such directory")
-    first, last = _day("--start", args.start), _day("--end", args.end)
+    first, last = _day(args.start, "--start"), _day(args.end, "--end")
     if last < first:
         raise ReportUsageError(f"--end {last.isoformat()} is before --start {first.isoformat()}")
-    report_day = last if args.on is None else _day("--on", args.on)
+    report_day = last if args.on is None else _day(args.on, "--on")
     if args.journal is not None:
         if not args.journal.is_file():
             raise ReportUsageError(f"--journal {args.journal}: no such file")
@@ -234,13 +200,10 @@ def _journal_actions(path: Path, first: datetime.date, last: datetime.date):
 
 def _report(args: argparse.Namespace) -> int:
     import dunforce
-    from dunforce.attributes import HOUSING_SCHEMA, Schema
-    from dunforce.channels import DEFAULT_CHANNELS, ChannelRegistry
     from dunforce.report.dashboard import dashboard, from_simulation
 
     first, last, report_day = _checked(args)
-    schema = _load_object("--schema", args.schema, Schema, HOUSING_SCHEMA)
-    channels = _load_object("--channels", args.channels, ChannelRegistry, DEFAULT_CHANNELS)
+    schema, channels = integrator_objects(args)
     progress = _Progress()
     with progress.running():
         progress.step(f"compiling {args.scenarios}")
