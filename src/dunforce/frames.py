@@ -22,6 +22,7 @@ __all__ = [
     "REJECTED_DTYPES",
     "actions_frame",
     "rejected_frame",
+    "typed_column",
 ]
 
 #: the columns of an actions table, in order
@@ -81,16 +82,20 @@ def actions_frame(actions: Iterable[Action]) -> pd.DataFrame:
         for a in actions
     ]
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(ACTION_COLUMNS)
-    data = {}
-    for name, values in zip(ACTION_COLUMNS, columns, strict=True):
-        dtype = ACTION_DTYPES[name]
-        if dtype == "datetime64[ns]":
-            data[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype)
-        elif dtype == "datetime64[ns, UTC]":
-            data[name] = pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype(dtype)
-        else:
-            data[name] = pd.Series(values, dtype=dtype)
+    data = {
+        name: typed_column(values, ACTION_DTYPES[name])
+        for name, values in zip(ACTION_COLUMNS, columns, strict=True)
+    }
     return pd.DataFrame(data, columns=list(ACTION_COLUMNS))
+
+
+def typed_column(values, dtype: str) -> pd.Series:
+    """A column of an actions table: days at midnight, instants in UTC, the rest as given."""
+    if dtype == "datetime64[ns]":
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype)
+    if dtype == "datetime64[ns, UTC]":
+        return pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype(dtype)
+    return pd.Series(values, dtype=dtype)
 
 
 def rejected_frame(rejected: Iterable[Rejected]) -> pd.DataFrame:

@@ -32,10 +32,6 @@ def run_journaled(
     args.out.mkdir(parents=True, exist_ok=True)
     actions_path = args.out / "actions.csv"
     rejected_path = args.out / "rejected.csv"
-    for row in rows:
-        windows = row["windows"]
-        row["window_start"] = windows[0][0] if windows else None
-        row["window_end"] = windows[-1][1] if windows else None
     # the columns of a run without a journal, then what the journal adds
     columns = (*cli._ACTION_COLUMNS, "batch", "outcome", "outcome_on")
     cli._write_csv(actions_path, columns, rows)

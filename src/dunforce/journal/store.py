@@ -27,7 +27,7 @@ import attrs
 import pandas as pd
 
 from dunforce.errors import DunforceError
-from dunforce.frames import ACTION_COLUMNS, ACTION_DTYPES
+from dunforce.frames import ACTION_COLUMNS, ACTION_DTYPES, typed_column
 from dunforce.state import OUTCOMES, Action
 
 __all__ = [
@@ -334,7 +334,8 @@ class Journal:
 
     def records(self, *, start: object = None, end: object = None) -> list[dict[str, object]]:
         """The same actions as plain values: ISO dates, the contact windows as ISO pairs in
-        the tenant's time zone, in the order they were issued."""
+        the tenant's time zone (and the first start and last end of the day, as in an actions
+        table), in the order they were issued."""
         where, params = [], []
         if start is not None:
             where.append("emitted_on >= ?")
@@ -346,7 +347,12 @@ class Journal:
         if where:
             query += " WHERE " + " AND ".join(where)
         query += " ORDER BY emitted_on, batch, position"
-        return [_record(row) for row in self._db.execute(query, params)]
+        records = [_record(row) for row in self._db.execute(query, params)]
+        for record in records:
+            windows = record["windows"]
+            record["window_start"] = windows[0][0] if windows else None
+            record["window_end"] = windows[-1][1] if windows else None
+        return records
 
     def issued_keys(self, account_ids: Iterable[str]) -> set[tuple[str, str]]:
         wanted = list(dict.fromkeys(account_ids))
@@ -528,26 +534,18 @@ def _record(row: tuple) -> dict[str, object]:
     return record
 
 
+_JOURNAL_DTYPES = {
+    **ACTION_DTYPES,
+    "batch": "int64",
+    "outcome_on": "datetime64[ns]",
+}
+
+
 def _journal_frame(records: list[dict[str, object]]) -> pd.DataFrame:
-    data: dict[str, object] = {}
-    for name in JOURNAL_COLUMNS:
-        if name in ("window_start", "window_end"):
-            index = 0 if name == "window_start" else -1
-            side = 0 if name == "window_start" else 1
-            values = [r["windows"][index][side] if r["windows"] else None for r in records]
-        else:
-            values = [r[name] for r in records]
-        dtype = ACTION_DTYPES.get(name, "object")
-        if name == "outcome_on":
-            dtype = "datetime64[ns]"
-        elif name == "batch":
-            dtype = "int64"
-        if dtype == "datetime64[ns]":
-            data[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype)
-        elif dtype == "datetime64[ns, UTC]":
-            data[name] = pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype(dtype)
-        else:
-            data[name] = pd.Series(values, dtype=dtype)
+    data = {
+        name: typed_column([r[name] for r in records], _JOURNAL_DTYPES.get(name, "object"))
+        for name in JOURNAL_COLUMNS
+    }
     return pd.DataFrame(data, columns=list(JOURNAL_COLUMNS))
 
 
