@@ -104,3 +104,23 @@ def test_the_console_script_is_installed():
     assert script is not None, "pip install -e . installs the `dunforce` command"
     result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith("dunforce ")
+
+
+def test_run_with_two_workers_writes_the_same_actions(tmp_path):
+    common = (
+        "run",
+        "examples/social_housing/scenarios.dfs",
+        "--data",
+        "examples/social_housing/data",
+        "--date",
+        "2026-11-12",
+    )
+    alone = dunforce(*common, "--out", str(tmp_path / "one"))
+    shared = dunforce(*common, "--out", str(tmp_path / "two"), "--workers", "2")
+    assert alone.returncode == shared.returncode == 0, shared.stderr
+    written = (tmp_path / "two" / "actions.csv").read_bytes()
+    assert written == (tmp_path / "one" / "actions.csv").read_bytes()
+    assert written.count(b"\n") > 10
+    refused = dunforce(*common, "--out", str(tmp_path / "three"), "--workers", "0")
+    assert refused.returncode == 2
+    assert "--workers" in refused.stderr and "between 1 and 64" in refused.stderr

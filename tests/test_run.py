@@ -343,3 +343,55 @@ def test_the_exact_path_read_in_slices_gives_the_same_run(monkeypatch):
     sliced = same_run(SOCIAL_HOUSING, portfolio, "2026-11-12")
     pd.testing.assert_frame_equal(sliced.actions, whole.actions)
     assert sliced.rejected["account_id"].tolist() == ["LOC00001", "GHOST"]
+
+
+def test_two_worker_processes_give_the_same_run_in_the_same_order(monkeypatch):
+    import sys
+
+    batch_run = sys.modules["dunforce.batch.run"]
+    portfolio = Portfolio.read_csv(EXAMPLE / "data")
+    ledger = portfolio.ledger.copy()
+    ledger.loc[5, "amount"] = "cinq"
+    extra = pd.DataFrame(
+        {"account_id": ["GHOST"], "kind": ["charge"], "amount": ["5.00"], "date": ["2026-03-05"]}
+    )
+    portfolio = attrs.evolve(portfolio, ledger=pd.concat([ledger, extra], ignore_index=True))
+    monkeypatch.setattr(batch_run, "_SLICE_FLOOR", 5)  # several slices for each worker
+    slices = batch_run._slices(
+        np.arange(100), read_columns(portfolio, SOCIAL_HOUSING.schema, ()), 2
+    )
+    assert len(slices) == 8
+    alone = SOCIAL_HOUSING.run(portfolio, "2026-11-12")
+    shared = SOCIAL_HOUSING.run(portfolio, "2026-11-12", workers=2)
+    slow = SOCIAL_HOUSING.run(portfolio, "2026-11-12", method="per_account")
+    for result in (alone, shared):
+        pd.testing.assert_frame_equal(result.actions, slow.actions)
+        pd.testing.assert_frame_equal(result.rejected, slow.rejected)
+        assert (result.accounts, result.stepped) == (slow.accounts, slow.stepped)
+    assert shared.rejected["account_id"].tolist() == ["LOC00001", "GHOST"]
+
+
+def test_an_id_on_two_tenants_rows_is_rejected_once_per_row_however_the_accounts_are_sliced(
+    monkeypatch,
+):
+    import sys
+
+    batch_run = sys.modules["dunforce.batch.run"]
+    portfolio = Portfolio.read_csv(EXAMPLE / "data")
+    tenants = portfolio.tenants.copy()
+    orphan = tenants.loc[250, "account_id"]  # its ledger rows now name no tenants row
+    tenants.loc[250, "account_id"] = tenants.loc[3, "account_id"]  # far apart: other slices
+    portfolio = attrs.evolve(portfolio, tenants=tenants)
+    monkeypatch.setattr(batch_run, "_SLICE", 7)
+    result = same_run(SOCIAL_HOUSING, portfolio, "2026-11-12")
+    duplicated = tenants.loc[3, "account_id"]
+    assert result.rejected["account_id"].tolist() == [duplicated, duplicated, orphan]
+    assert result.rejected["source"].tolist() == ["tenants", "tenants", "ledger"]
+    assert result.rejected["row"].tolist()[:2] == [4, 251]
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_a_worker_count_that_is_not_a_whole_number_of_processes_is_refused(workers):
+    portfolio = Portfolio.read_csv(EXAMPLE / "data")
+    with pytest.raises((TypeError, ValueError), match="workers"):
+        SOCIAL_HOUSING.run(portfolio, "2026-11-12", workers=workers)

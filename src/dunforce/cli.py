@@ -53,6 +53,7 @@ _EPILOG_RUN = """examples:
       --schema myerp.dunning:SCHEMA --channels myerp.dunning:CHANNELS
   dunforce run rules.dfs --data exports/today --date 2026-03-04 \\
       --journal journal.sqlite --out today     # the daily job: kill it, run it again
+  dunforce run rules.dfs --data exports/today --date 2026-03-04 --workers 2  # two cores
 
 The data directory holds the canonical tables: tenants.csv and ledger.csv, and optionally
 events.csv, plans.csv and history.csv (UTF-8, comma-separated, ISO dates, amounts such as
@@ -128,6 +129,14 @@ def _parser() -> argparse.ArgumentParser:
         default=Path(),
         metavar="DIR",
         help="where to write actions.csv and rejected.csv (default: the current directory)",
+    )
+    run.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="processes sharing the accounts stepped one by one (default 1); the actions do "
+        "not depend on it",
     )
     run.add_argument(
         "--journal",
@@ -474,6 +483,17 @@ def _program_and_data(args: argparse.Namespace):
     return program, _portfolio(args.data), day
 
 
+def _workers(text: str) -> int:
+    """``--workers``: a whole number of processes, 1 to 64."""
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError(f"{workers}: give between 1 and 64")
+    return workers
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise _UsageError(f"--out {args.out}: not a directory")
@@ -488,7 +508,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_journaled(args, program, portfolio, day)
 
-    result = program.run(portfolio, day)
+    result = program.run(portfolio, day, workers=args.workers)
     read, stepped = result.accounts, result.stepped
     rejected = [Rejected(**row) for row in _records(result.rejected)]
     # the accounts with actions, read again to give each action and its message

@@ -192,7 +192,9 @@ class Program:
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
 
-    def run(self, accounts, date: datetime.date | str, *, method: str = "auto") -> RunResult:
+    def run(
+        self, accounts, date: datetime.date | str, *, method: str = "auto", workers: int = 1
+    ) -> RunResult:
         """Step many accounts: an iterable of ``AccountState`` or a :class:`Portfolio`.
 
         Returns a :class:`RunResult`: ``actions`` (one row per action, typed columns; each
@@ -205,9 +207,13 @@ class Program:
         checked and derived over columns, and only the accounts that may have something due
         are stepped one by one. It gives exactly the actions and rejections of
         ``method="per_account"``, which reads and steps every account.
+
+        ``workers`` processes share the accounts the vectorised path steps one by one (where
+        the system can fork; elsewhere, and on the other paths, one process does it all): the
+        result is the same, in the same order, whatever their number.
         """
         on = _as_date(date, "date")
-        return run(self, accounts, on, method=method)
+        return run(self, accounts, on, method=method, workers=workers)
 
     def _repr_html_(self) -> str:
         from dunforce.notebook import program_html

@@ -52,6 +52,8 @@ class Columns:
     ids: np.ndarray  # account ids, tenants order (object)
     #: accounts the columns vouch for: every cell reads, the ledger is one the screen models
     vouched: np.ndarray
+    #: tenants rows whose id is a non-empty text on no other row
+    single: np.ndarray
     ledger: Ledger
     events: Events
     #: history rows: account position and key, for the accounts vouched for
@@ -72,10 +74,10 @@ def read_columns(portfolio: Portfolio, schema: Schema, required: tuple[str, ...]
     vouched = _tenant_cells(tenants, schema, required)
     id_ok = np.array([isinstance(i, str) and bool(i) for i in ids], dtype=bool)
     # an id on several rows, or no id: left to the reader, with every row that names it
-    single = id_ok & ~pd.Index(ids).duplicated(keep=False) if n else id_ok
+    single = id_ok & ~pd.Index(ids, dtype=object).duplicated(keep=False) if n else id_ok
     vouched &= single
     positions = np.flatnonzero(single)
-    index = pd.Index(ids[single])
+    index = pd.Index(ids[single], dtype=object)  # no conversion to arrow strings per lookup
     table_codes: dict[str, np.ndarray] = {}
 
     def codes_of(name: str, frame: pd.DataFrame) -> np.ndarray:
@@ -93,7 +95,7 @@ def read_columns(portfolio: Portfolio, schema: Schema, required: tuple[str, ...]
     ledger = Ledger(*(getattr(ledger, f.name)[keep] for f in attrs.fields(Ledger)))
     keep = vouched[events.account]
     events = Events(events.account[keep], events.kind[keep], events.kinds, events.day[keep])
-    return Columns(ids, vouched, ledger, events, history, table_codes)
+    return Columns(ids, vouched, single, ledger, events, history, table_codes)
 
 
 def _codes(column: pd.Series, index: pd.Index, positions: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ or rejected with its reason, never dropped.
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
@@ -23,6 +24,7 @@ from dunforce.batch.columns import read_columns
 from dunforce.batch.screen import Screen
 from dunforce.errors import DunforceError, StateError
 from dunforce.frames import actions_frame, rejected_frame
+from dunforce.processes import can_fork, check_workers
 from dunforce.state import AccountState, Action
 from dunforce.tables import Portfolio, Rejected
 
@@ -142,10 +144,20 @@ class _Stepper:
             self.stepped += 1
             self.actions.extend(result)
 
+    def absorb(self, actions: list, rejected: list, read: int, stepped: int) -> None:
+        """Take in what another stepper (of a slice of the accounts) found."""
+        self.actions.extend(actions)
+        self.rejected.extend(rejected)
+        self.read += read
+        self.stepped += stepped
 
-def run(program, accounts, on: datetime.date, *, method: str = "auto") -> RunResult:
+
+def run(
+    program, accounts, on: datetime.date, *, method: str = "auto", workers: int = 1
+) -> RunResult:
     if method not in METHODS:
         raise ValueError(f"method: expected one of {', '.join(METHODS)}, not {method!r}")
+    check_workers(workers)
     stepper = _Stepper(program, on)
     if not isinstance(accounts, Portfolio):
         if isinstance(accounts, AccountState | str | bytes) or not isinstance(accounts, Iterable):
@@ -160,7 +172,7 @@ def run(program, accounts, on: datetime.date, *, method: str = "auto") -> RunRes
     if method == "per_account":
         stepper.feed(accounts.accounts(program.schema))
         return _result(stepper, "per_account")
-    quiet = _vectorised(program, accounts, on, stepper)
+    quiet = _vectorised(program, accounts, on, stepper, workers)
     return _result(stepper, "vectorised", quiet)
 
 
@@ -176,28 +188,73 @@ def _result(stepper: _Stepper, method: str, quiet: int = 0) -> RunResult:
     )
 
 
-def _vectorised(program, portfolio: Portfolio, on: datetime.date, stepper: _Stepper) -> int:
+def _vectorised(
+    program, portfolio: Portfolio, on: datetime.date, stepper: _Stepper, workers: int
+) -> int:
     compiled = program.compiled
     columns = read_columns(portfolio, program.schema, compiled.required)
-    screen = Screen(compiled, program._threshold, columns, on.toordinal())
+    screen = Screen(
+        compiled,
+        program._threshold,
+        columns,
+        on.toordinal(),
+        checked=program.checked,
+        tenants=portfolio.tenants,
+    )
     exact = ~columns.vouched | screen.pending()
     if exact.all():
         stepper.feed(portfolio.accounts(program.schema))
         return 0
-    accounts = np.flatnonzero(exact)
-    # read in slices, so that memory holds one slice of accounts as Python objects at a time;
-    # the ids no tenants row has come with the last slice, as the reader gives them last
-    for first in range(0, max(len(accounts), 1), _SLICE):
-        chosen = np.zeros(len(exact), dtype=bool)
-        chosen[accounts[first : first + _SLICE]] = True
-        last = first + _SLICE >= len(accounts)
-        part, positions = _part(portfolio, columns, chosen, unknown=last)
-        stepper.feed(_in_place(part.accounts(program.schema), positions))
+    slices = _slices(np.flatnonzero(exact), columns, workers)
+    global _WORK
+    _WORK = (program, portfolio, columns, slices, on)
+    try:
+        if workers > 1 and len(slices) > 1 and can_fork():
+            with multiprocessing.get_context("fork").Pool(min(workers, len(slices))) as pool:
+                for part in pool.imap(_step_slice, range(len(slices))):
+                    stepper.absorb(*part)
+        else:
+            for index in range(len(slices)):
+                stepper.absorb(*_step_slice(index))
+    finally:
+        _WORK = None
     return int(len(exact) - exact.sum())
 
 
-#: accounts read one by one at a time on the exact path
+#: accounts read one by one at a time on the exact path: memory holds one slice of accounts as
+#: Python objects at a time
 _SLICE = 50_000
+#: below this many accounts, a slice costs a process more to hand over than it saves
+_SLICE_FLOOR = 2_000
+
+# the work of the run being done, read by the forked processes (set just before forking)
+_WORK: tuple | None = None
+
+
+def _slices(accounts: np.ndarray, columns, workers: int) -> list[np.ndarray]:
+    """The accounts of the exact path cut in slices, in order: a few per worker, so that the
+    workers finish together."""
+    if not columns.single.all():
+        # an id on several rows of the tenants table (or none): its rows must be read together,
+        # so everything is read at once
+        return [accounts]
+    size = _SLICE
+    if workers > 1:
+        size = min(size, max(_SLICE_FLOOR, -(-len(accounts) // (4 * workers))))
+    return [accounts[first : first + size] for first in range(0, max(len(accounts), 1), size)]
+
+
+def _step_slice(index: int) -> tuple[list, list, int, int]:
+    """Read and step one slice of the exact path (in a worker, or in the calling process); the
+    ids no tenants row has come with the last slice, as the reader gives them last."""
+    assert _WORK is not None
+    program, portfolio, columns, slices, on = _WORK
+    chosen = np.zeros(columns.count, dtype=bool)
+    chosen[slices[index]] = True
+    part, positions = _part(portfolio, columns, chosen, unknown=index == len(slices) - 1)
+    stepper = _Stepper(program, on)
+    stepper.feed(_in_place(part.accounts(program.schema), positions))
+    return stepper.actions, stepper.rejected, stepper.read, stepper.stepped
 
 
 def _part(portfolio: Portfolio, columns, chosen: np.ndarray, *, unknown: bool):

@@ -22,6 +22,7 @@ import datetime
 import numpy as np
 
 from dunforce.batch.columns import CHARGE, Columns
+from dunforce.batch.conditions import Judge
 from dunforce.engine.plan import CompiledProgram, CompiledStep
 
 #: room for ``bd`` offsets (weekends and public holidays) and ``m`` offsets (month lengths)
@@ -47,20 +48,30 @@ def _day_bounds(amount: int, unit: str) -> tuple[int, int]:
 
 
 def _window(step: CompiledStep) -> tuple[int, int | None, bool]:
-    """Days after its anchor on which an occurrence may be issued: ``(first, last, exact)``;
-    ``last`` is None when a repeating step has no end; ``exact``: one day, plus its window."""
+    """Days after its anchor on which an occurrence may fall due: ``(first, last, exact)``
+    (it may then be issued up to its lookback later); ``last`` is None when a repeating step
+    has no end; ``exact``: one day."""
     low, high = _day_bounds(step.amount, step.unit)
     exact = step.unit == "d" and step.every is None
     if step.every is not None:
         if step.until is None:
             return low, None, False
         high = max(high, _day_bounds(step.until.amount, step.until.unit)[1])
-    return low, high + step.lookback, exact
+    return low, high, exact
 
 
 def _starts(accounts: np.ndarray, n: int) -> np.ndarray:
     """Where each account's rows start in rows sorted by account (``n + 1`` bounds)."""
     return np.searchsorted(accounts, np.arange(n + 1), side="left")
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct integers, in order: a sort, many times faster than ``np.unique``'s hash
+    table on the millions of nearly sorted keys of a portfolio."""
+    values = np.sort(values, kind="stable")
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def _sums(accounts: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -73,8 +84,21 @@ def _sums(accounts: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 class Screen:
     """The open case of every account on ``today``, and the accounts with something pending."""
 
-    def __init__(self, program: CompiledProgram, threshold: int, columns: Columns, today: int):
+    def __init__(
+        self,
+        program: CompiledProgram,
+        threshold: int,
+        columns: Columns,
+        today: int,
+        *,
+        checked=None,
+        tenants=None,
+    ):
         self.program = program
+        #: the checked scenarios and the tenants table, to judge profiles and conditions over
+        #: columns (without them, every occurrence in its window counts as pending)
+        self.checked = checked
+        self.tenants = tenants
         self.threshold = threshold
         self.columns = columns
         self.today = today
@@ -92,6 +116,9 @@ class Screen:
         self.charged = np.concatenate(([0], np.cumsum(charge_cents, dtype=np.int64)))
         self.charge_start = _starts(self.charge_account, n)
         self.paid = _sums(credit_account, credit_cents, n)  # credits up to today
+        history = columns.history[0]
+        entries = np.bincount(history[history >= 0], minlength=n) if len(history) else 0
+        self.uncapped = np.broadcast_to(entries < program.cap_floor, (n,))
         self.in_case, self.anchor, self.opened = self._cases(
             n, charge_cents, credit_account, credit_day, credit_cents
         )
@@ -115,7 +142,7 @@ class Screen:
         falls = self.charge_due + 1 <= today
         accounts = np.concatenate((self.charge_account[falls], credit_account))
         days = np.concatenate((self.charge_due[falls] + 1, credit_day))
-        keys = np.unique(accounts * span + days)
+        keys = _distinct(accounts * span + days)
         accounts, days = keys // span, keys % span
         charged = (
             self.charged[np.searchsorted(charge_key, keys, side="left")]
@@ -153,11 +180,16 @@ class Screen:
         n = self.columns.count
         loose = np.zeros(n, dtype=bool)  # pending whatever the history says
         keyed: list[tuple[np.ndarray, str, np.ndarray]] = []  # (accounts, key prefix, anchors)
+        occurring = []
         for block in self.program.blocks:
             for step in block.steps:
                 accounts, anchors, exact = self._occurring(step, block)
-                if not len(accounts):
-                    continue
+                if len(accounts):
+                    occurring.append((block, step, accounts, anchors, exact))
+        if self.checked is not None and occurring:
+            occurring = self._may_fire(occurring)
+        for _, step, accounts, anchors, exact in occurring:
+            if len(accounts):
                 if exact:
                     keyed.append((accounts, step.key_prefix, anchors))
                 else:
@@ -166,6 +198,36 @@ class Screen:
         if keyed:
             pending = pending | self._not_issued(keyed, n)
         return pending & self.columns.vouched
+
+    def _may_fire(self, occurring: list) -> list:
+        """Keep the occurrences whose block may apply to the account's profile on their day,
+        and whose condition (and rule's condition) may hold then, judged over columns."""
+        n = self.columns.count
+        rows = _distinct(np.concatenate([accounts for _, _, accounts, _, _ in occurring]))
+        where = np.full(n, -1, dtype=np.int64)
+        where[rows] = np.arange(len(rows))
+        judges: dict[int, Judge] = {}
+        attributes: dict = {}
+        kept = []
+        for block, step, accounts, anchors, exact in occurring:
+            judge = judges.get(step.lookback)
+            if judge is None:  # its occurrences are decided on a day of this span
+                judge = judges[step.lookback] = Judge(
+                    self.checked,
+                    self.tenants,
+                    rows,
+                    self.today - step.lookback,
+                    self.today,
+                    attributes,
+                )
+            local = where[accounts]
+            keep = judge.applies(block.profiles)[local]
+            for condition in (block.guard_expr, step.expr):
+                if condition is not None:
+                    keep &= judge.truth(condition, False).true[local]
+            keep |= judge.raises[local]  # the step function refuses them: never held back
+            kept.append((block, step, accounts[keep], anchors[keep], exact))
+        return kept
 
     def _occurring(self, step: CompiledStep, block):
         """The accounts and anchors of the occurrences of a step that fall in today's window."""
@@ -192,14 +254,17 @@ class Screen:
         start = anchors + first
         hit = start <= today
         if last is not None:
-            hit &= today <= anchors + last
+            # as the step function: with a history too short to fill a cap, only the calendar
+            # can move an occurrence
+            lookback = np.where(self.uncapped[accounts], step.calendar_lookback, step.lookback)
+            hit &= today <= anchors + last + lookback
         return accounts[hit], anchors[hit], exact
 
     def _not_issued(self, keyed, n: int) -> np.ndarray:
         """Accounts with an occurrence whose key is not in their history."""
         history_accounts, history_keys = self.columns.history
         pending = np.zeros(n, dtype=bool)
-        asked = np.unique(np.concatenate([accounts for accounts, _, _ in keyed]))
+        asked = _distinct(np.concatenate([accounts for accounts, _, _ in keyed]))
         with_history = np.zeros(n, dtype=bool)
         with_history[history_accounts[history_accounts >= 0]] = True
         issued: set[tuple[int, str]] = set()

@@ -27,6 +27,7 @@ def run_journaled(
             outbox_dir,
             scenarios=str(args.scenarios),
             progress=lambda items, total: cli._progress(items, total),
+            workers=args.workers,
         )
         rows = journal.records(start=day, end=day)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -78,6 +78,9 @@ class CompiledStep:
     #: how many days back an occurrence may still be issued: the catch-up window, and how far
     #: the contact policy may have moved it
     lookback: int = 0
+    #: the same, for an account whose history is too short for any cap to bind: only the
+    #: calendar (and the truce, or a guard's date) can move its steps
+    calendar_lookback: int = 0
     key_prefix: str = attrs.field(init=False)  # "block/step_id@"
     #: a post-due step at one offset in days: the case of almost every step, checked inline
     simple: bool = attrs.field(init=False)
@@ -126,6 +129,9 @@ class CompiledProgram:
     policies: Mapping[str | None, ContactPolicy] = attrs.field(factory=dict)
     channels: ChannelRegistry | None = None
     calendar: Calendar = FRANCE
+    #: the fewest actions a cap of any policy allows: a history shorter than that never
+    #: fills a cap, so no cap can move a step
+    cap_floor: int = 1 << 30
 
 
 def _rule_name(rule: ast.RuleDecl) -> str:
@@ -314,6 +320,9 @@ def build(
                 **fields,
                 condition=functions[f] if f else None,
                 lookback=_lookback(fields["actions"], block["window"] + moved),
+                calendar_lookback=_lookback(
+                    fields["actions"], block["window"] + CALENDAR_SLACK_DAYS
+                ),
             )
             for fields, f in steps
         )
@@ -358,6 +367,7 @@ def build(
         {None: "no profile", **{p.name: f"profile {p.name} ({p.text})" for p in profiles}},
         policies,
         channels,
+        cap_floor=min((cap.limit for p in policies.values() for cap in p.caps), default=1 << 30),
     )
 
 

@@ -264,17 +264,21 @@ def _due(program: CompiledProgram, state, on: datetime.date, days, analysis):
     if case is not None:
         case_anchor, opened = case.anchor.toordinal(), case.opened.toordinal()
     keys = state.issued_keys
+    # with a history too short to fill any cap, only the calendar can move a step: one due
+    # longer ago than its catch-up window and the calendar's slack is missed, for certain
+    uncapped = len(state.history) < program.cap_floor
     anchor_texts: dict[int, str] = {}
     pending = []
     seen: set[str] = set()
     judge = None
     for block in program.blocks:
         for step in block.steps:
+            lookback = step.calendar_lookback if uncapped else step.lookback
             if step.simple:
                 if case is None:
                     continue
                 day = case_anchor + step.amount
-                if day > today or day + step.lookback < today or day < opened:
+                if day > today or day + lookback < today or day < opened:
                     continue
                 due = ((case_anchor, -1, day),)
             else:
@@ -291,6 +295,8 @@ def _due(program: CompiledProgram, state, on: datetime.date, days, analysis):
                     )
                 ]
             for anchor, k, day in due:
+                if day + lookback < today:
+                    continue
                 anchor_text = anchor_texts.get(anchor)
                 if anchor_text is None:
                     anchor_text = anchor_texts[anchor] = iso(anchor)
@@ -365,6 +371,10 @@ class _Judge:
             return MISSED, None, profile, "", None  # dated before its case: nobody was late yet
         if today > day + step.lookback:
             return self._missed(block, step, anchor, day, self._kept_back(step, day))
+        if day == today and not self.explaining and not _applies(block, profile):
+            # decided as of today, by today's profile: whatever the policy says, it does not
+            # fire (explain goes on, to say what the policy would have done)
+            return NOT_FOR_PROFILE, None, profile, "", None
         contact = self.contact
         chosen, blocked = _choose(step, contact)
         held = moved = ""

@@ -115,6 +115,7 @@ def run_day(
     *,
     scenarios: str = "",
     progress: Callable | None = None,
+    workers: int = 1,
 ) -> DailyRun:
     """One morning's run under the journal (see the module docstring for the order of things).
 
@@ -131,7 +132,7 @@ def run_day(
         )
     journal.note_run(day)
     portfolio = with_journal_history(portfolio, journal)
-    result = program.run(portfolio, day)
+    result = program.run(portfolio, day, workers=workers)
     acting = set(result.actions["account_id"])
     actions: list[Action] = []
     messages: dict[tuple[str, str], tuple[str | None, ...]] = {}

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
+from dunforce.processes import can_fork
 from dunforce.program import Program
 from dunforce.simulate.loop import Run, run
 from dunforce.state import AccountState
@@ -39,7 +40,7 @@ def run_parts(
     """:func:`~dunforce.simulate.loop.run` over ``workers`` processes (one when there are too
     few accounts, or no ``fork``)."""
     parts = min(workers, len(states) // MIN_ACCOUNTS_PER_PROCESS)
-    if parts <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if parts <= 1 or not can_fork():
         return run(program, states, segments, **options)
     options.pop("progress", None)  # the days go by in the workers, out of sight
     size = -(-len(states) // parts)

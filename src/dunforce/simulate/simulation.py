@@ -16,6 +16,7 @@ import pandas as pd
 
 from dunforce.errors import StateError
 from dunforce.frames import actions_frame, rejected_frame
+from dunforce.processes import check_workers
 from dunforce.program import Program
 from dunforce.simulate.behaviour import SEGMENTS, PaymentBehaviour, infer_segment
 from dunforce.simulate.parallel import run_parts
@@ -56,7 +57,7 @@ def simulate(
     is called with each day once it is simulated (with one worker only), for a progress bar.
     """
     program, first, last, behaviour, seed = _checked(program, start, end, behaviour, seed)
-    _check_workers(workers)
+    check_workers(workers)
     states, rejected, given = _accounts(program, portfolio)
     return _simulate(
         program,
@@ -90,7 +91,7 @@ def compare(
     runs differ only from the first action that differs."""
     if not isinstance(programs, Mapping) or not programs:
         raise TypeError("programs: expected a non-empty mapping of names to Programs")
-    _check_workers(workers)
+    check_workers(workers)
     if not isinstance(portfolio, Portfolio):
         portfolio = list(portfolio)
     read: dict[int, tuple] = {}
@@ -125,13 +126,6 @@ def _checked(program, start, end, behaviour, seed):
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed: expected a whole number >= 0, not {seed!r}")
     return program, first, last, behaviour, seed
-
-
-def _check_workers(workers: object) -> None:
-    if isinstance(workers, bool) or not isinstance(workers, int):
-        raise TypeError(f"workers: expected a whole number of processes, not {workers!r}")
-    if workers < 1:
-        raise ValueError(f"workers: expected at least 1 process, not {workers!r}")
 
 
 def _accounts(program: Program, portfolio) -> tuple[list, list, dict[str, str]]:

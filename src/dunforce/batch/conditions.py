@@ -1,0 +1,407 @@
+"""Profiles and conditions judged over columns, in three values.
+
+For each account of a set and a span of days, a condition is *certainly true*, *certainly
+false*, or *not known from the columns*: a :class:`Truth` holds two masks, the accounts for
+which it may be true and those for which it may be false. What the columns give exactly — the
+tenant's attributes, ``days_since`` and ``days_until`` of a date attribute over the span, the
+repayment-plan values of an account without a plan — is judged exactly; everything else
+(values derived from the ledger, numbers, durations) may be anything. So the screen can hold
+back an account only when the step function, whatever the ledger says, would not issue it.
+
+An account whose condition might raise in the step function (an attribute not set, compared)
+is flagged in :attr:`Judge.raises`: the step function would refuse it, so it is never held back.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from dunforce.attributes.types import AttributeSpec, ValueType
+from dunforce.batch import cells
+from dunforce.dsl import ast
+from dunforce.state import _attribute_value
+from dunforce.tables import _ATTRIBUTE_PARSERS, _is_empty
+from dunforce.values import to_runtime
+
+__all__ = ["Judge", "Truth"]
+
+#: wider than any value in runtime form (cents, day ordinals, counts)
+_BIG = 1 << 60
+#: the derived values of an account without a repayment plan, on every day
+_WITHOUT_PLAN = {"plan_active": False, "plan_broken": False, "plan_remaining": 0}
+_INTEGRAL = (ValueType.MONEY, ValueType.INT, ValueType.DATE)
+
+
+@attrs.frozen(eq=False)
+class Truth:
+    true: np.ndarray  # may be true
+    false: np.ndarray  # may be false
+
+    def negated(self) -> Truth:
+        return Truth(self.false, self.true)
+
+
+@attrs.frozen(eq=False)
+class Number:
+    """Whole numbers (cents, day ordinals, counts), each within ``[low, high]`` when set."""
+
+    low: np.ndarray
+    high: np.ndarray
+    is_set: Truth
+
+
+@attrs.frozen(eq=False)
+class Text:
+    values: np.ndarray  # str, or None where not set
+    is_set: Truth
+
+
+@attrs.frozen(eq=False)
+class Unknown:
+    """A value the columns do not give; ``unset``: it may be not set."""
+
+    unset: bool
+
+
+class Judge:
+    """Conditions over the accounts at ``rows`` of the tenants table, for any day from
+    ``first`` to ``last`` (ordinals)."""
+
+    def __init__(
+        self,
+        checked,
+        tenants: pd.DataFrame,
+        rows: np.ndarray,
+        first: int,
+        last: int,
+        attributes: dict | None = None,
+    ):
+        self.checked = checked
+        self.schema = checked.schema
+        self.tenants = tenants
+        self.rows = rows
+        self.size = len(rows)
+        self.first, self.last = first, last
+        self.raises = np.zeros(self.size, dtype=bool)
+        #: where the expression being judged is evaluated at all (``and`` and ``or`` stop early)
+        self._reach = np.ones(self.size, dtype=bool)
+        self.profiles = {p.name: p.condition for p in checked.module.profiles}
+        self._values: dict[str, object] = {}
+        #: the attribute columns read, which judges of other spans of days may share
+        self.attributes: dict[str, tuple[np.ndarray, np.ndarray]] = (
+            {} if attributes is None else attributes
+        )
+        self._truths: dict[str, tuple[Truth, np.ndarray]] = {}  # and where each may raise
+        self.possible: dict[str | None, np.ndarray] = {}
+        self.certain: dict[str | None, np.ndarray] = {}
+        self._profile_sets()
+
+    # -- masks -------------------------------------------------------------------------------
+
+    def _all(self, value: bool) -> np.ndarray:
+        return np.full(self.size, value, dtype=bool)
+
+    def _anything(self) -> Truth:
+        return Truth(self._all(True), self._all(True))
+
+    def _constant(self, value: bool) -> Truth:
+        return Truth(self._all(value), self._all(not value))
+
+    # -- profiles ----------------------------------------------------------------------------
+
+    def _profile_sets(self) -> None:
+        """Which profiles each account may have, and the one it certainly has (first match)."""
+        may_all_false = self._all(True)
+        all_false = self._all(True)
+        for name, condition in self.profiles.items():
+            self._reach = may_all_false  # a profile is tried when none before it holds
+            truth = self._constant(True) if condition is None else self._profile_truth(name)
+            self.possible[name] = may_all_false & truth.true
+            self.certain[name] = all_false & ~truth.false
+            may_all_false = may_all_false & truth.false
+            all_false = all_false & ~truth.true
+        self.possible[None] = may_all_false
+        self.certain[None] = all_false
+        self._reach = self._all(True)
+
+    def _profile_truth(self, name: str) -> Truth:
+        known = self._truths.get(name)
+        if known is None:
+            condition = self.profiles[name]
+            reach, raises = self._reach, self.raises
+            self._reach, self.raises = self._all(True), self._all(False)
+            truth = self._constant(True) if condition is None else self.truth(condition, True)
+            known = self._truths[name] = (truth, self.raises)
+            self._reach, self.raises = reach, raises
+        truth, raises = known
+        self._raise(raises)
+        return truth
+
+    def _raise(self, where: np.ndarray) -> None:
+        """The step function may raise for these accounts, where it evaluates this part."""
+        self.raises = self.raises | (where & self._reach)
+
+    def applies(self, profiles: frozenset[str] | None) -> np.ndarray:
+        """The accounts that may have one of ``profiles`` (``None``: any profile)."""
+        if profiles is None:
+            return self._all(True)
+        result = self._all(False)
+        for name in profiles:
+            result = result | self.possible[name]
+        return result
+
+    # -- conditions --------------------------------------------------------------------------
+
+    def truth(self, expr: ast.Expr, profile_context: bool) -> Truth:
+        if isinstance(expr, ast.BoolOp):
+            reach = self._reach
+            parts = []
+            for operand in expr.operands:
+                part = self.truth(operand, profile_context)
+                parts.append(part)
+                # the next operand is evaluated only where this one does not decide
+                self._reach = self._reach & (part.true if expr.op == "and" else part.false)
+            self._reach = reach
+            trues = np.logical_and.reduce([p.true for p in parts])
+            falses = np.logical_or.reduce([p.false for p in parts])
+            if expr.op == "or":
+                trues = np.logical_or.reduce([p.true for p in parts])
+                falses = np.logical_and.reduce([p.false for p in parts])
+            return Truth(trues, falses)
+        if isinstance(expr, ast.Unary) and expr.op == "not":
+            return self.truth(expr.operand, profile_context).negated()
+        if isinstance(expr, ast.Name) and expr.id in self.profiles:
+            if profile_context:
+                return self._profile_truth(expr.id)
+            return Truth(self.possible[expr.id], ~self.certain[expr.id])
+        if isinstance(expr, ast.IsSet):
+            if expr.name.id in self.profiles:
+                return self._constant(not expr.negated)
+            value = self.value(expr.name)
+            if isinstance(value, Number | Text):
+                return value.is_set.negated() if expr.negated else value.is_set
+            if isinstance(value, Truth):  # a bool attribute: None where not set
+                return self._bool_set(expr.name.id, expr.negated)
+            return self._anything()
+        if isinstance(expr, ast.Compare):
+            return self._compare(expr)
+        if isinstance(expr, ast.In):
+            return self._in(expr)
+        value = self.value(expr)
+        if isinstance(value, Truth):
+            return value
+        return self._anything()
+
+    def _bool_set(self, name: str, negated: bool) -> Truth:
+        values, _ = self._attribute(name)
+        is_set = np.array([v is not None for v in values], dtype=bool)
+        return Truth(~is_set, is_set) if negated else Truth(is_set, ~is_set)
+
+    def _compare(self, expr: ast.Compare) -> Truth:
+        left, right = self.value(expr.left), self.value(expr.right)
+        op = expr.op
+        equality = op in ("==", "!=")
+        if isinstance(left, Number) and isinstance(right, Number):
+            both = ~left.is_set.false & ~right.is_set.false  # certainly set, both
+            truth = _interval_compare(op, left, right)
+        elif isinstance(left, Text) and isinstance(right, Text) and equality:
+            both = ~left.is_set.false & ~right.is_set.false
+            same = np.array(
+                [a == b for a, b in zip(left.values, right.values, strict=True)], dtype=bool
+            )
+            truth = Truth(same, ~same) if op == "==" else Truth(~same, same)
+        else:
+            for side in (left, right):
+                if not equality and _may_be_unset(side):
+                    self._raise(_unset_mask(side, self.size))
+            return self._anything()
+        if not equality:
+            # an ordering of a value not set raises in the step function
+            self._raise(left.is_set.false | right.is_set.false)
+            return Truth(truth.true | ~both, truth.false | ~both)
+        # None == None, None != value: Python's answers, where the columns know them
+        none_left, none_right = ~left.is_set.true, ~right.is_set.true
+        known_none = (none_left & (none_right | ~right.is_set.false)) | (
+            none_right & ~left.is_set.false
+        )
+        equal_none = none_left & none_right
+        result_true = np.where(both, truth.true, True)
+        result_false = np.where(both, truth.false, True)
+        value_if_none = equal_none if op == "==" else ~equal_none
+        result_true = np.where(known_none, value_if_none, result_true)
+        result_false = np.where(known_none, ~value_if_none, result_false)
+        return Truth(result_true, result_false)
+
+    def _in(self, expr: ast.In) -> Truth:
+        left = self.value(expr.left)
+        options = {to_runtime(o.value, o.type) for o in expr.options}
+        if isinstance(left, Text):
+            inside = np.array([v in options for v in left.values], dtype=bool)
+        elif isinstance(left, Number):
+            known = (left.low == left.high) & ~left.is_set.false  # set, to one value
+            inside = known & np.isin(left.low, np.array(sorted(options), dtype=np.int64))
+            unsure = ~(known | ~left.is_set.true)  # neither that, nor unset for certain
+            truth = Truth(inside | unsure, ~inside | unsure)
+            return truth.negated() if expr.negated else truth
+        else:
+            return self._anything()
+        known = ~left.is_set.false | ~left.is_set.true  # set for certain, or unset for certain
+        truth = Truth(inside | ~known, ~inside | ~known)
+        return truth.negated() if expr.negated else truth
+
+    # -- values ------------------------------------------------------------------------------
+
+    def value(self, expr: ast.Expr):
+        if isinstance(expr, ast.Literal):
+            return self._literal(expr)
+        if isinstance(expr, ast.Name):
+            return self._name(expr.id)
+        if isinstance(expr, ast.Unary) and expr.op == "-":
+            inner = self.value(expr.operand)
+            if isinstance(inner, Number):
+                return Number(-inner.high, -inner.low, inner.is_set)
+            return Unknown(_may_be_unset(inner))
+        if isinstance(expr, ast.Binary) and expr.op in ("+", "-"):
+            left, right = self.value(expr.left), self.value(expr.right)
+            if isinstance(left, Number) and isinstance(right, Number):
+                self._raise(left.is_set.false | right.is_set.false)
+                if expr.op == "+":
+                    return Number(left.low + right.low, left.high + right.high, _set(left, right))
+                return Number(left.low - right.high, left.high - right.low, _set(left, right))
+            return self._unknown_of(left, right)
+        if isinstance(expr, ast.Call) and expr.func.id in ("days_since", "days_until"):
+            date = self.value(expr.args[0])
+            if not isinstance(date, Number):
+                return self._unknown_of(date)
+            self._raise(date.is_set.false)
+            if expr.func.id == "days_since":  # T - date
+                return Number(self.first - date.high, self.last - date.low, date.is_set)
+            return Number(date.low - self.last, date.high - self.first, date.is_set)
+        if isinstance(expr, ast.Binary | ast.Call):
+            parts = (expr.left, expr.right) if isinstance(expr, ast.Binary) else expr.args
+            return self._unknown_of(*(self.value(p) for p in parts))
+        if isinstance(expr, ast.BoolOp | ast.Compare | ast.In | ast.IsSet | ast.Unary):
+            return self.truth(expr, False)
+        return Unknown(True)
+
+    def _unknown_of(self, *values) -> Unknown:
+        """An operation the columns do not follow: it raises where an operand is not set."""
+        for value in values:
+            if _may_be_unset(value):
+                self._raise(_unset_mask(value, self.size))
+        return Unknown(False)
+
+    def _literal(self, expr: ast.Literal):
+        value = to_runtime(expr.value, expr.type)
+        if expr.type is ValueType.BOOL:
+            return self._constant(bool(value))
+        if expr.type in _INTEGRAL:
+            full = np.full(self.size, value, dtype=np.int64)
+            return Number(full, full, self._constant(True))
+        if expr.type is ValueType.TEXT:
+            return Text(np.full(self.size, value, dtype=object), self._constant(True))
+        return Unknown(False)
+
+    def _name(self, name: str):
+        known = self._values.get(name)
+        if known is not None:
+            return known
+        symbol = self.schema[name]
+        if isinstance(symbol, AttributeSpec):
+            result = self._attribute_value(name, symbol.type)
+        elif name in _WITHOUT_PLAN:  # the screen judges only accounts without a plan
+            constant = _WITHOUT_PLAN[name]
+            if isinstance(constant, bool):
+                result = self._constant(constant)
+            else:
+                full = np.full(self.size, constant, dtype=np.int64)
+                result = Number(full, full, self._constant(True))
+        elif symbol.type in _INTEGRAL:
+            low = np.full(self.size, -_BIG, dtype=np.int64)
+            result = Number(low, -low, Truth(self._all(True), self._all(symbol.optional)))
+        elif symbol.type is ValueType.BOOL:
+            result = self._anything()
+        else:
+            result = Unknown(symbol.optional)
+        self._values[name] = result
+        return result
+
+    def _attribute_value(self, name: str, kind: ValueType):
+        values, is_set = self._attribute(name)
+        set_truth = Truth(is_set, ~is_set)
+        if kind is ValueType.BOOL:
+            true = np.array([v is True for v in values], dtype=bool)
+            return Truth(true, ~true)
+        if kind in _INTEGRAL:
+            numbers = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
+            return Number(numbers, numbers, set_truth)
+        if kind is ValueType.TEXT:
+            return Text(values, set_truth)
+        return Unknown(not is_set.all())
+
+    def _attribute(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The runtime values of an attribute (None where not set), and where it is set."""
+        known = self.attributes.get(name)
+        if known is None:
+            known = self.attributes[name] = self._read_attribute(name)
+        return known
+
+    def _read_attribute(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        spec = self.schema[name]
+        default = None if spec.default is None else to_runtime(spec.default, spec.type)
+        if name not in self.tenants.columns:
+            values = np.full(self.size, default, dtype=object)
+        else:
+            parser = _ATTRIBUTE_PARSERS[spec.type]
+            field = f"attributes.{name}"
+
+            def convert(cell: object) -> tuple[bool, object]:
+                if _is_empty(cell):
+                    return True, default
+                public = _attribute_value(spec, parser(cell, name), field)
+                return True, to_runtime(public, spec.type)
+
+            column = self.tenants[name].iloc[self.rows]
+            _, converted, codes = cells.per_value(column, convert, (True, default))
+            values = np.empty(len(converted), dtype=object)
+            values[:] = converted
+            values = values[codes]
+        is_set = np.array([v is not None for v in values], dtype=bool)
+        return values, is_set
+
+
+def _set(left: Number, right: Number) -> Truth:
+    return Truth(left.is_set.true & right.is_set.true, left.is_set.false | right.is_set.false)
+
+
+def _may_be_unset(value) -> bool:
+    if isinstance(value, Unknown):
+        return value.unset
+    if isinstance(value, Number | Text):
+        return bool(value.is_set.false.any())
+    return False
+
+
+def _unset_mask(value, size: int) -> np.ndarray:
+    if isinstance(value, Number | Text):
+        return value.is_set.false
+    return np.full(size, _may_be_unset(value), dtype=bool)
+
+
+def _interval_compare(op: str, left: Number, right: Number) -> Truth:
+    """``left op right`` for values within their intervals (both set)."""
+    if op == "<":
+        return Truth(left.low < right.high, left.high >= right.low)
+    if op == "<=":
+        return Truth(left.low <= right.high, left.high > right.low)
+    if op == ">":
+        return Truth(left.high > right.low, left.low <= right.high)
+    if op == ">=":
+        return Truth(left.high >= right.low, left.low < right.high)
+    apart = (left.high < right.low) | (right.high < left.low)
+    single = (left.low == left.high) & (right.low == right.high) & (left.low == right.low)
+    if op == "==":
+        return Truth(~apart, ~single)
+    return Truth(~single, ~apart)

@@ -1,0 +1,153 @@
+"""Profiles and conditions judged over columns (``dunforce.batch.conditions``): whatever the
+columns say for certain, the step function finds on every day of the span, and an account
+whose condition may raise is flagged."""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dunforce
+from dunforce import AccountState, Portfolio
+from dunforce.batch.columns import read_columns
+from dunforce.batch.conditions import Judge
+from dunforce.synthetic import synthetic_portfolio
+from strategies import states
+from test_run import EXAMPLE, SOCIAL_HOUSING, WIDE, plain, same_run
+
+#: every form of condition the judge follows, and some it leaves unknown
+MIXED = dunforce.compile(
+    """\
+profile leaving: departure_date is set and days_until(departure_date) <= 30
+profile careless: departure_date is not set or days_until(departure_date) < -400
+profile newcomer: days_since(lease_start) < 400 and not apl
+profile cash: payment_method in ["cash", "cheque"] and payment_method != "transfer"
+profile rich: income is set and income - 1000 € >= 1500 €
+profile poor: (income is set and income < 900 €) or (fsl and prior_orders >= 1)
+profile indebted: debt_months >= 1 or plan_active
+profile quiet: phone_mobile is not set and email_address is set and email_address == "x@example.org"
+profile rest: otherwise
+
+scenario chase for leaving, careless, newcomer, cash, rich, poor, indebted, quiet:
+    sms "a" at D+1 if housing_type == "house" or days_since(lease_start) > 4000
+    letter "b" at D+3 if not (prior_orders in [1, 2]) and debt >= 10 €
+    call at D+5 if max(prior_orders, household_size) > 3
+
+scenario rest for rest:
+    sms "r" at D+2 if leaving or newcomer
+""",
+    filename="mixed.dfs",
+)
+
+
+def _values_by_day(program, state: AccountState, first: int, last: int):
+    days, _ = program._days(state, datetime.date.fromordinal(last))
+    return {day: days.at(day) for day in range(first, last + 1)}
+
+
+def _check(program, states: list[AccountState], today: datetime.date, span: int) -> None:
+    portfolio = Portfolio.from_states(states)
+    last = today.toordinal()
+    first = last - span
+    rows = np.arange(len(states))
+    judge = Judge(program.checked, portfolio.tenants, rows, first, last)
+    conditions = [
+        step for block in program.compiled.blocks for step in block.steps if step.expr is not None
+    ]
+    truths = {step.index: judge.truth(step.expr, False) for step in conditions}
+    for row, state in enumerate(states):
+        try:
+            by_day = _values_by_day(program, state, first, last)
+        except dunforce.DunforceError:
+            assert judge.raises[row], f"{state.account_id}: a profile raised, not flagged"
+            continue
+        for day, (values, profile) in by_day.items():
+            assert judge.possible[profile][row], (state.account_id, day, profile)
+            for name, certain in judge.certain.items():
+                if certain[row]:
+                    assert profile == name, (state.account_id, day, name, profile)
+            for step in conditions:
+                truth = truths[step.index]
+                try:
+                    holds = bool(step.condition(values, day, profile))
+                except (TypeError, ArithmeticError):
+                    assert judge.raises[row], (state.account_id, step.text)
+                    continue
+                side = truth.true if holds else truth.false
+                assert side[row], (state.account_id, day, step.text, holds)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    accounts=st.lists(states(), min_size=1, max_size=8),
+    program=st.sampled_from([SOCIAL_HOUSING, WIDE, MIXED]),
+    today=st.dates(datetime.date(2026, 1, 15), datetime.date(2026, 7, 31)),
+    span=st.integers(0, 40),
+)
+def test_what_the_columns_judge_certain_holds_on_every_day_of_the_span(
+    accounts, program, today, span
+):
+    _check(program, [plain(a) for a in accounts], today, span)
+
+
+@pytest.mark.parametrize("program", [SOCIAL_HOUSING, MIXED], ids=["social_housing", "mixed"])
+def test_the_synthetic_tenants_are_judged_as_the_step_function_sees_them(program):
+    portfolio = synthetic_portfolio(300, as_of="2026-11-09", seed=11)
+    states = [s for s in portfolio.accounts(program.schema) if isinstance(s, AccountState)]
+    _check(program, [s for s in states if not s.plans], datetime.date(2026, 11, 20), 12)
+
+
+def test_attribute_profiles_are_certain_and_derived_ones_are_not():
+    portfolio = synthetic_portfolio(400, as_of="2026-11-09", seed=3)
+    columns = read_columns(portfolio, SOCIAL_HOUSING.schema, SOCIAL_HOUSING.compiled.required)
+    rows = np.flatnonzero(columns.vouched)
+    today = datetime.date(2026, 11, 20).toordinal()
+    judge = Judge(SOCIAL_HOUSING.checked, portfolio.tenants, rows, today - 10, today)
+    over_indebted = portfolio.tenants["over_indebtedness"].to_numpy(dtype=bool)[rows]
+    assert over_indebted.any()
+    # the first profile reads one attribute: the columns decide it for every account
+    assert (judge.certain["over_indebted"] == over_indebted).all()
+    assert (judge.possible["over_indebted"] == over_indebted).all()
+    # `chronic` reads the ledger's late episodes: never certain from the columns
+    assert not judge.certain["chronic"].any()
+    assert judge.possible["chronic"].any()
+    assert not judge.raises.any()
+
+
+def test_a_guarded_ordering_is_judged_without_flagging_the_tenants_it_does_not_reach():
+    program = dunforce.compile(
+        "profile rich: income is set and income > 2000 €\n"
+        "profile modest: income is not set or income <= 1000 €\n"
+        'profile rest: otherwise\nscenario s for rich:\n    sms "a" at D+1\n',
+        filename="guarded.dfs",
+    )
+    accounts = [
+        AccountState("A1", attributes={"income": "2500.00"}),
+        AccountState("A2", attributes={}),
+        AccountState("A3", attributes={"income": "1500.00"}),
+    ]
+    portfolio = Portfolio.from_states(accounts)
+    judge = Judge(program.checked, portfolio.tenants, np.arange(3), 100, 100)
+    assert not judge.raises.any()
+    assert judge.certain["rich"].tolist() == [True, False, False]
+    assert judge.certain["modest"].tolist() == [False, True, False]
+    assert judge.certain["rest"].tolist() == [False, False, True]
+
+
+def test_the_example_portfolio_runs_the_same_with_the_sharper_screen_on_many_days():
+    portfolio = Portfolio.read_csv(EXAMPLE / "data")
+    quiet = 0
+    for day in ("2026-10-02", "2026-10-20", "2026-11-03", "2026-11-12", "2026-11-27"):
+        quiet += same_run(SOCIAL_HOUSING, portfolio, day).quiet
+    assert quiet > 0
+
+
+@pytest.mark.slow
+def test_a_synthetic_portfolio_runs_the_same_on_both_paths_over_a_month():
+    portfolio = synthetic_portfolio(600, as_of="2026-11-09", seed=7)
+    for day in range(1, 31, 4):
+        same_run(SOCIAL_HOUSING, portfolio, datetime.date(2026, 11, day))
