@@ -327,17 +327,22 @@ def test_a_file_name_with_a_nul_character_still_compiles():
     assert program.profiles == ("a",)
 
 
-def test_the_exact_path_read_in_slices_gives_the_same_run(monkeypatch):
-    import sys
-
-    batch_run = sys.modules["dunforce.batch.run"]  # the module: dunforce.batch.run is the function
+def _example_with_a_bad_cell_and_a_ghost() -> Portfolio:
+    """The example tables with an amount that does not read and a ledger row of no tenant."""
     portfolio = Portfolio.read_csv(EXAMPLE / "data")
     ledger = portfolio.ledger.copy()
     ledger.loc[5, "amount"] = "cinq"
     extra = pd.DataFrame(
         {"account_id": ["GHOST"], "kind": ["charge"], "amount": ["5.00"], "date": ["2026-03-05"]}
     )
-    portfolio = attrs.evolve(portfolio, ledger=pd.concat([ledger, extra], ignore_index=True))
+    return attrs.evolve(portfolio, ledger=pd.concat([ledger, extra], ignore_index=True))
+
+
+def test_the_exact_path_read_in_slices_gives_the_same_run(monkeypatch):
+    import sys
+
+    batch_run = sys.modules["dunforce.batch.run"]  # the module: dunforce.batch.run is the function
+    portfolio = _example_with_a_bad_cell_and_a_ghost()
     whole = SOCIAL_HOUSING.run(portfolio, "2026-11-12")
     monkeypatch.setattr(batch_run, "_SLICE", 7)
     sliced = same_run(SOCIAL_HOUSING, portfolio, "2026-11-12")
@@ -349,13 +354,7 @@ def test_two_worker_processes_give_the_same_run_in_the_same_order(monkeypatch):
     import sys
 
     batch_run = sys.modules["dunforce.batch.run"]
-    portfolio = Portfolio.read_csv(EXAMPLE / "data")
-    ledger = portfolio.ledger.copy()
-    ledger.loc[5, "amount"] = "cinq"
-    extra = pd.DataFrame(
-        {"account_id": ["GHOST"], "kind": ["charge"], "amount": ["5.00"], "date": ["2026-03-05"]}
-    )
-    portfolio = attrs.evolve(portfolio, ledger=pd.concat([ledger, extra], ignore_index=True))
+    portfolio = _example_with_a_bad_cell_and_a_ghost()
     monkeypatch.setattr(batch_run, "_SLICE_FLOOR", 5)  # several slices for each worker
     slices = batch_run._slices(
         np.arange(100), read_columns(portfolio, SOCIAL_HOUSING.schema, ()), 2
