@@ -394,3 +394,26 @@ def test_a_worker_count_that_is_not_a_whole_number_of_processes_is_refused(worke
     portfolio = Portfolio.read_csv(EXAMPLE / "data")
     with pytest.raises((TypeError, ValueError), match="workers"):
         SOCIAL_HOUSING.run(portfolio, "2026-11-12", workers=workers)
+
+
+def test_runs_forking_workers_from_two_threads_each_get_their_own_work(monkeypatch):
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys.modules["dunforce.batch.run"], "_SLICE_FLOOR", 5)
+    portfolio = Portfolio.read_csv(EXAMPLE / "data")
+    days = ("2026-11-10", "2026-11-12")
+    alone = {day: SOCIAL_HOUSING.run(portfolio, day) for day in days}
+    shared = {}
+
+    def run(day: str) -> None:
+        shared[day] = SOCIAL_HOUSING.run(portfolio, day, workers=2)
+
+    threads = [threading.Thread(target=run, args=(day,)) for day in days]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(alone["2026-11-10"].actions) != len(alone["2026-11-12"].actions)
+    for day in days:
+        pd.testing.assert_frame_equal(shared[day].actions, alone[day].actions)

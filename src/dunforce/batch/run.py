@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
@@ -206,18 +207,21 @@ def _vectorised(
         stepper.feed(portfolio.accounts(program.schema))
         return 0
     slices = _slices(np.flatnonzero(exact), columns, workers)
-    global _WORK
-    _WORK = (program, portfolio, columns, slices, on)
-    try:
-        if workers > 1 and len(slices) > 1 and can_fork():
-            with multiprocessing.get_context("fork").Pool(min(workers, len(slices))) as pool:
-                for part in pool.imap(_step_slice, range(len(slices))):
-                    stepper.absorb(*part)
-        else:
-            for index in range(len(slices)):
-                stepper.absorb(*_step_slice(index))
-    finally:
-        _WORK = None
+    work = (program, portfolio, columns, slices, on)
+    if workers > 1 and len(slices) > 1 and can_fork():
+        global _WORK
+        with _FORKING:  # the workers take their copy of the work when they are forked
+            _WORK = work
+            try:
+                pool = multiprocessing.get_context("fork").Pool(min(workers, len(slices)))
+            finally:
+                _WORK = None
+        with pool:
+            for part in pool.imap(_forked_slice, range(len(slices))):
+                stepper.absorb(*part)
+    else:
+        for index in range(len(slices)):
+            stepper.absorb(*_step_slice(work, index))
     return int(len(exact) - exact.sum())
 
 
@@ -227,8 +231,10 @@ _SLICE = 50_000
 #: below this many accounts, a slice costs a process more to hand over than it saves
 _SLICE_FLOOR = 2_000
 
-# the work of the run being done, read by the forked processes (set just before forking)
+# the work of the run being forked, read by its workers (set while they are forked, under the
+# lock, so that runs in other threads never hand over theirs)
 _WORK: tuple | None = None
+_FORKING = threading.Lock()
 
 
 def _slices(accounts: np.ndarray, columns, workers: int) -> list[np.ndarray]:
@@ -244,11 +250,15 @@ def _slices(accounts: np.ndarray, columns, workers: int) -> list[np.ndarray]:
     return [accounts[first : first + size] for first in range(0, max(len(accounts), 1), size)]
 
 
-def _step_slice(index: int) -> tuple[list, list, int, int]:
+def _forked_slice(index: int) -> tuple[list, list, int, int]:
+    assert _WORK is not None, "a worker forked without its work"
+    return _step_slice(_WORK, index)
+
+
+def _step_slice(work: tuple, index: int) -> tuple[list, list, int, int]:
     """Read and step one slice of the exact path (in a worker, or in the calling process); the
     ids no tenants row has come with the last slice, as the reader gives them last."""
-    assert _WORK is not None
-    program, portfolio, columns, slices, on = _WORK
+    program, portfolio, columns, slices, on = work
     chosen = np.zeros(columns.count, dtype=bool)
     chosen[slices[index]] = True
     part, positions = _part(portfolio, columns, chosen, unknown=index == len(slices) - 1)
