@@ -164,12 +164,11 @@ class Judge:
                 # the next operand is evaluated only where this one does not decide
                 self._reach = self._reach & (part.true if expr.op == "and" else part.false)
             self._reach = reach
-            trues = np.logical_and.reduce([p.true for p in parts])
-            falses = np.logical_or.reduce([p.false for p in parts])
-            if expr.op == "or":
-                trues = np.logical_or.reduce([p.true for p in parts])
-                falses = np.logical_and.reduce([p.false for p in parts])
-            return Truth(trues, falses)
+            trues = [p.true for p in parts]
+            falses = [p.false for p in parts]
+            if expr.op == "and":
+                return Truth(np.logical_and.reduce(trues), np.logical_or.reduce(falses))
+            return Truth(np.logical_or.reduce(trues), np.logical_and.reduce(falses))
         if isinstance(expr, ast.Unary) and expr.op == "not":
             return self.truth(expr.operand, profile_context).negated()
         if isinstance(expr, ast.Name) and expr.id in self.profiles:
@@ -182,8 +181,9 @@ class Judge:
             value = self.value(expr.name)
             if isinstance(value, Number | Text):
                 return value.is_set.negated() if expr.negated else value.is_set
-            if isinstance(value, Truth):  # a bool attribute: None where not set
-                return self._bool_set(expr.name.id, expr.negated)
+            if isinstance(value, Truth) and isinstance(self.schema[expr.name.id], AttributeSpec):
+                _, is_set = self._attribute(expr.name.id)  # a bool attribute: None where not set
+                return Truth(~is_set, is_set) if expr.negated else Truth(is_set, ~is_set)
             return self._anything()
         if isinstance(expr, ast.Compare):
             return self._compare(expr)
@@ -193,11 +193,6 @@ class Judge:
         if isinstance(value, Truth):
             return value
         return self._anything()
-
-    def _bool_set(self, name: str, negated: bool) -> Truth:
-        values, _ = self._attribute(name)
-        is_set = np.array([v is not None for v in values], dtype=bool)
-        return Truth(~is_set, is_set) if negated else Truth(is_set, ~is_set)
 
     def _compare(self, expr: ast.Compare) -> Truth:
         left, right = self.value(expr.left), self.value(expr.right)
