@@ -1115,3 +1115,46 @@ def test_the_legal_and_history_values_agree_with_the_reference(case):
     assert dict(result.values) == expected
     asked = analyse(state, on, threshold=threshold, names=frozenset({"aid_arrears_date"}))
     assert asked.values["aid_arrears_date"] == expected["aid_arrears_date"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(1, 90_000), st.sampled_from([True, False, None])),
+        max_size=12,
+    ),
+    st.integers(-3, 15),
+)
+def test_the_rent_of_the_day_is_that_of_the_rent_steps(charges, today):
+    from dunforce.ledger import _rent_on, _rent_steps, _rent_today
+
+    rows = sorted(
+        (due, index, cents, None, rent) for index, (due, cents, rent) in enumerate(charges)
+    )
+    dues = [row[0] for row in rows]
+    assert _rent_today(rows, dues, today) == _rent_on(*_rent_steps(rows), today)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    with_attributes_and_history(),
+    st.lists(st.integers(-60, 120), min_size=1, max_size=8),
+)
+def test_a_walk_that_goes_on_gives_the_analysis_of_each_day(case, offsets):
+    """A simulation goes on from the last day's walk of an unchanged ledger: that must be the
+    analysis of the day, on every day it reaches (a rejection after the first day stops it)."""
+    from dunforce.ledger import LedgerWalk
+
+    state, on, threshold = case
+    days = sorted({on.toordinal() + offset for offset in offsets})
+    walk = LedgerWalk(state.ledger, threshold, days[0])
+    for day in days:
+        if not walk.reaches(day):
+            rejections = [e.on.toordinal() for e in state.ledger if e.kind == "rejection"]
+            assert any(days[0] < r <= day for r in rejections)  # only a later rejection stops it
+            with pytest.raises(ValueError, match="cannot reach"):
+                walk.at(state, day)
+            walk = LedgerWalk(state.ledger, threshold, day)
+        expected = analyse(state, date.fromordinal(day), threshold=threshold)
+        assert walk.at(state, day) == expected
+    with pytest.raises(ValueError, match="cannot reach"):
+        walk.at(state, days[-1] - 1)  # a walk never goes back

@@ -158,3 +158,29 @@ def test_issued_outcomes_are_a_closed_set():
     with pytest.raises(StateError) as info:
         AccountState(account_id="A", history=(Issued("k", "2026-01-07"), "delivered"))
     assert info.value.field == "history[1]"
+
+
+def test_a_state_extended_with_additions_equals_one_built_with_them():
+    day = datetime.date(2026, 3, 2)
+    state = AccountState(
+        "A1", attributes={"apl": True}, ledger=(Charge("450.00", day),), history=()
+    )
+    payment = Payment("100.00", day + datetime.timedelta(days=3), id="P1")
+    event = Event("rejection", day + datetime.timedelta(days=7))
+    issued = Issued("reminder@2026-03-02", day, "sms", "delivered")
+    extended = state._extended((payment,), (event,), (issued,))
+    built = AccountState(
+        "A1",
+        attributes={"apl": True},
+        ledger=(*state.ledger, payment),
+        events=(event,),
+        history=(issued,),
+    )
+    assert extended == built
+    assert extended.issued_keys == frozenset({"reminder@2026-03-02"})
+    assert state.ledger == (Charge("450.00", day),)  # the original is unchanged
+    # what is added is checked all the same
+    with pytest.raises(StateError, match="is not a"):
+        state._extended(("not an entry",), (), ())
+    with pytest.raises(StateError, match="unknown event kind 'moved'"):
+        state._extended((), (Event("moved", day),), ())

@@ -49,6 +49,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from itertools import accumulate
 
 import attrs
 
@@ -65,7 +66,7 @@ from dunforce.legal import (
 from dunforce.state import AccountState, Issued
 from dunforce.values import to_date, to_money, to_public
 
-__all__ = ["DERIVED_NAMES", "Case", "LedgerAnalysis", "analyse", "derived_attributes"]
+__all__ = ["DERIVED_NAMES", "Case", "LedgerAnalysis", "LedgerWalk", "analyse", "derived_attributes"]
 
 #: the names of the derived attributes, in catalogue order
 DERIVED_NAMES: frozenset[str] = frozenset(a.name for a in DERIVED_ATTRIBUTES)
@@ -87,6 +88,8 @@ _LEGAL_NAMES = _AID_NAMES | _ORDER_NAMES | _PRESCRIPTION_NAMES | _HISTORY_NAMES
 _CONTACTED = frozenset({"delivered", "reached", "promise_to_pay"})
 _NOT_CONTACTED = frozenset({"failed", "bounced", "not_reached"})
 _HUNDRED = Decimal(100)  # a Decimal times a Decimal is faster than times an int
+#: the plan values of an account without a plan
+_NO_PLAN = {"plan_active": False, "plan_broken": False, "plan_remaining": 0}
 
 
 @attrs.frozen
@@ -205,255 +208,353 @@ def analyse(
     """
     _check_arguments(on, threshold, names)
     today = on.toordinal()
-    want_all = names is None
+    return LedgerWalk(state.ledger, threshold, today).at(state, today, names)
 
-    # -- read the ledger once: charges whatever their due date, the rest up to the step date --
-    # (due, index, cents, id, carries a period); None for a rejection counted as a charge
-    charge_rows: list[tuple[int, int, int, str | None, bool | None]] = []
-    # payments and adjustments: (day, index, cents, settles, is a payment, payment id)
-    moves: list[tuple[int, int, int, str | None, bool, str | None]] = []
-    rejections: list[tuple[int, int, str | None, int | None]] = []  # (day, index, payment, cents)
-    balance = 0
-    named = False
-    for index, entry in enumerate(state.ledger):
-        kind = entry.kind
-        if kind == "charge":
-            due = entry.due.toordinal()
-            cents = int(entry.amount * _HUNDRED)
-            charge_rows.append((due, index, cents, entry.id, entry.period is not None))
-            if due <= today:
-                balance += cents
-            continue
-        day = entry.on.toordinal()
-        if day > today:
-            continue
-        if kind == "payment":
-            cents = int(entry.amount * _HUNDRED)
-            balance -= cents
-            if entry.settles is not None:
-                named = True
-            moves.append((day, index, cents, entry.settles, True, entry.id))
-        elif kind == "adjustment":
-            cents = int(entry.amount * _HUNDRED)
-            balance -= cents
-            moves.append((day, index, cents, None, False, None))
-        else:
-            amount = entry.amount
-            rejections.append(
-                (day, index, entry.payment, None if amount is None else int(amount * _HUNDRED))
-            )
-    moves.sort()
 
-    # -- match each rejection to the payment it returns, in date order ------------------------
-    # returned: ledger index of a payment -> the day it is returned
-    returned: dict[int, int] = {}
-    operations = moves  # what changes the allocation, in date order; cents < 0: a return
-    if rejections:
-        operations = moves[:]
-        rejections.sort()
-        for day, index, payment_id, cents in rejections:
-            found = -1
-            for position in range(len(moves) - 1, -1, -1):
-                move = moves[position]
-                if move[0] > day or not move[4] or move[1] in returned:
-                    continue
-                if payment_id is not None:
-                    if move[5] == payment_id:
+#: a day after every ledger: "no more change days"
+_NEVER = datetime.date.max.toordinal() + 2
+
+
+class LedgerWalk:
+    """A ledger read once, and walked change day by change day up to a step date.
+
+    :func:`analyse` reads and walks the ledger for one step date. A simulation looks at an
+    account that does not change on many days: it keeps the walk and goes on from the day it
+    stopped at (:meth:`at`), which gives the same analysis without reading the ledger again.
+
+    The walk reads every charge, payment and adjustment whatever its date (the walk stops at
+    the step date) and the rejections dated up to ``first``: a later rejection may return a
+    payment and change the allocation of the days before it, so the walk does not reach it
+    (:meth:`reaches`).
+    """
+
+    __slots__ = (
+        "amounts",
+        "anchor",
+        "applied",
+        "by_id",
+        "cases",
+        "charge_rows",
+        "charge_totals",
+        "dues",
+        "k",
+        "later_rejection",
+        "ledger",
+        "line_amounts",
+        "line_days",
+        "move_days",
+        "move_totals",
+        "moves",
+        "named",
+        "op",
+        "opened",
+        "operations",
+        "overdue",
+        "ptr",
+        "rejections",
+        "returned",
+        "returned_total",
+        "threshold",
+        "unsettled",
+        "walked",
+    )
+
+    def __init__(self, ledger: tuple, threshold: int, first: int) -> None:
+        self.ledger = ledger
+        self.threshold = threshold
+        # (due, index, cents, id, carries a period); None for a rejection counted as a charge
+        charge_rows: list[tuple[int, int, int, str | None, bool | None]] = []
+        # payments and adjustments: (day, index, cents, settles, is a payment, payment id)
+        moves: list[tuple[int, int, int, str | None, bool, str | None]] = []
+        rejections: list[tuple[int, int, str | None, int | None]] = []  # (day, index, id, cents)
+        later_rejection = _NEVER
+        named = False
+        for index, entry in enumerate(ledger):
+            kind = entry.kind
+            if kind == "charge":
+                charge_rows.append(
+                    (
+                        entry.due.toordinal(),
+                        index,
+                        int(entry.amount * _HUNDRED),
+                        entry.id,
+                        entry.period is not None,
+                    )
+                )
+                continue
+            day = entry.on.toordinal()
+            if kind == "payment":
+                if entry.settles is not None:
+                    named = True
+                cents = int(entry.amount * _HUNDRED)
+                moves.append((day, index, cents, entry.settles, True, entry.id))
+            elif kind == "adjustment":
+                moves.append((day, index, int(entry.amount * _HUNDRED), None, False, None))
+            elif day > first:
+                if day < later_rejection:
+                    later_rejection = day
+            else:
+                amount = entry.amount
+                rejections.append(
+                    (day, index, entry.payment, None if amount is None else int(amount * _HUNDRED))
+                )
+        moves.sort()
+
+        # -- match each rejection to the payment it returns, in date order ---------------------
+        # returned: ledger index of a payment -> the day it is returned
+        returned: dict[int, int] = {}
+        returned_total = 0
+        operations = moves  # what changes the allocation, in date order; cents < 0: a return
+        if rejections:
+            operations = moves[:]
+            rejections.sort()
+            for day, index, payment_id, cents in rejections:
+                found = -1
+                for position in range(len(moves) - 1, -1, -1):
+                    move = moves[position]
+                    if move[0] > day or not move[4] or move[1] in returned:
+                        continue
+                    if payment_id is not None:
+                        if move[5] == payment_id:
+                            found = position
+                            break
+                    elif move[2] == cents:
                         found = position
                         break
-                elif move[2] == cents:
-                    found = position
-                    break
-            if found >= 0:
-                returned[moves[found][1]] = day
-                operations.append((day, index, -1, None, False, None))
-                balance += moves[found][2]
-            elif cents is not None:
-                charge_rows.append((day, index, cents, None, None))
-                balance += cents
-        operations.sort()
+                if found >= 0:
+                    returned[moves[found][1]] = day
+                    operations.append((day, index, -1, None, False, None))
+                    returned_total += moves[found][2]
+                elif cents is not None:
+                    charge_rows.append((day, index, cents, None, None))
+            operations.sort()
 
-    # -- the charges in allocation order: oldest due date first, ledger order within a day ----
-    charge_rows.sort()
-    dues = [row[0] for row in charge_rows]
-    amounts = [row[2] for row in charge_rows]
-    unsettled = amounts[:]
-    count = len(dues)
-    by_id: dict[str, tuple[int, ...]] = {}
-    if named:
-        for position, row in enumerate(charge_rows):
-            if row[3] is not None:
-                by_id[row[3]] = (*by_id.get(row[3], ()), position)
+        # -- the charges in allocation order: oldest due date first, ledger order within a day
+        charge_rows.sort()
+        self.charge_rows = charge_rows
+        self.dues = [row[0] for row in charge_rows]
+        self.amounts = amounts = [row[2] for row in charge_rows]
+        self.charge_totals = list(accumulate(amounts))
+        self.moves = moves
+        self.move_days = [move[0] for move in moves]
+        self.move_totals = list(accumulate(move[2] for move in moves))
+        self.rejections = rejections
+        self.later_rejection = later_rejection
+        self.returned = returned
+        self.returned_total = returned_total
+        self.operations = operations
+        self.named = named
+        by_id: dict[str, tuple[int, ...]] = {}
+        if named:
+            for position, row in enumerate(charge_rows):
+                if row[3] is not None:
+                    by_id[row[3]] = (*by_id.get(row[3], ()), position)
+        self.by_id = by_id
+        # the walk so far: nothing walked yet
+        self.unsettled = amounts[:]
+        self.walked = -1
+        self.k = 0  # the charges overdue on the last day walked are the first k
+        self.ptr = 0  # every charge before ptr is fully settled
+        self.op = 0
+        self.overdue = 0
+        self.applied: list[tuple[int, int, int, str | None, bool, str | None]] = []
+        self.cases: list[Case] = []  # the cases closed so far
+        self.opened = -1
+        self.anchor = -1
+        self.line_days: list[int] = []  # the overdue amount from each change day on
+        self.line_amounts: list[int] = []
 
-    want_plans = bool(state.plans) and (want_all or not _PLAN_NAMES.isdisjoint(names))
-    want_legal = want_all or not _LEGAL_NAMES.isdisjoint(names)
-    want_aid = want_legal and (want_all or not _AID_NAMES.isdisjoint(names))
-    want_line = want_plans or want_aid
-    line_days: list[int] = []  # the overdue amount from each change day on (plans, aid)
-    line_amounts: list[int] = []
+    def reaches(self, today: int) -> bool:
+        """Whether the walk can go on to ``today`` (it never goes back)."""
+        return self.walked <= today < self.later_rejection
 
-    # -- walk the change days: due + 1 of each charge, and the days of the operations ---------
-    after = today + 1
-    n_ops = len(operations)
-    k = 0  # the charges overdue on the current day are the first k
-    ptr = 0  # every charge before ptr is fully settled
-    op = 0
-    overdue = 0
-    applied: list[tuple[int, int, int, str | None, bool, str | None]] = []
-    cases: list[Case] = []
-    opened = -1
-    anchor = -1
-    while True:
-        day = dues[k] + 1 if k < count else after
-        if op < n_ops and operations[op][0] < day:
-            day = operations[op][0]
-        if day > today:
-            break
-        while k < count and dues[k] < day:
-            overdue += unsettled[k]
-            k += 1
-        rebuild = False
-        while op < n_ops and operations[op][0] == day:
-            operation = operations[op]
-            op += 1
-            if operation[2] < 0:
-                rebuild = True
-                continue
-            applied.append(operation)
-            amount = operation[2]
-            if named and operation[3] in by_id:
-                ptr, settled = _settle(unsettled, ptr, k, amount, by_id[operation[3]])
-                overdue -= settled
-                continue
-            while amount and ptr < count:  # oldest first (_settle, inlined for speed)
-                part = unsettled[ptr]
-                if part <= amount:
-                    amount -= part
-                    unsettled[ptr] = 0
-                    if ptr < k:
-                        overdue -= part
-                    ptr += 1
-                else:
-                    unsettled[ptr] = part - amount
-                    if ptr < k:
-                        overdue -= amount
-                    amount = 0
-        if rebuild:  # a payment is returned: allocate again without it
-            applied = [a for a in applied if returned.get(a[1], after) > day]
-            unsettled = amounts[:]
-            ptr = 0
-            for operation in applied:
-                ptr, _ = _settle(unsettled, ptr, k, operation[2], by_id.get(operation[3]))
-            overdue = sum(unsettled[:k])
-        if overdue > threshold:
-            if opened < 0:
-                while not unsettled[ptr]:
-                    ptr += 1
-                opened = day
-                anchor = dues[ptr]
-        elif opened >= 0:
-            cases.append(
-                Case(
-                    datetime.date.fromordinal(opened),
-                    datetime.date.fromordinal(day),
-                    datetime.date.fromordinal(anchor),
+    def _walk_to(self, today: int) -> None:
+        """Walk the change days up to ``today``: due + 1 of each charge, and the days of the
+        operations."""
+        dues, unsettled, operations = self.dues, self.unsettled, self.operations
+        threshold, by_id, named, returned = self.threshold, self.by_id, self.named, self.returned
+        applied, cases = self.applied, self.cases
+        line_days, line_amounts = self.line_days, self.line_amounts
+        count, n_ops = len(dues), len(operations)
+        k, ptr, op, overdue = self.k, self.ptr, self.op, self.overdue
+        opened, anchor = self.opened, self.anchor
+        while True:
+            day = dues[k] + 1 if k < count else _NEVER
+            if op < n_ops and operations[op][0] < day:
+                day = operations[op][0]
+            if day > today:
+                break
+            while k < count and dues[k] < day:
+                overdue += unsettled[k]
+                k += 1
+            rebuild = False
+            while op < n_ops and operations[op][0] == day:
+                operation = operations[op]
+                op += 1
+                if operation[2] < 0:
+                    rebuild = True
+                    continue
+                applied.append(operation)
+                amount = operation[2]
+                if named and operation[3] in by_id:
+                    ptr, settled = _settle(unsettled, ptr, k, amount, by_id[operation[3]])
+                    overdue -= settled
+                    continue
+                while amount and ptr < count:  # oldest first (_settle, inlined for speed)
+                    part = unsettled[ptr]
+                    if part <= amount:
+                        amount -= part
+                        unsettled[ptr] = 0
+                        if ptr < k:
+                            overdue -= part
+                        ptr += 1
+                    else:
+                        unsettled[ptr] = part - amount
+                        if ptr < k:
+                            overdue -= amount
+                        amount = 0
+            if rebuild:  # a payment is returned: allocate again without it
+                applied[:] = [a for a in applied if returned.get(a[1], _NEVER) > day]
+                unsettled[:] = self.amounts
+                ptr = 0
+                for operation in applied:
+                    ptr, _ = _settle(unsettled, ptr, k, operation[2], by_id.get(operation[3]))
+                overdue = sum(unsettled[:k])
+            if overdue > threshold:
+                if opened < 0:
+                    while not unsettled[ptr]:
+                        ptr += 1
+                    opened = day
+                    anchor = dues[ptr]
+            elif opened >= 0:
+                cases.append(
+                    Case(
+                        datetime.date.fromordinal(opened),
+                        datetime.date.fromordinal(day),
+                        datetime.date.fromordinal(anchor),
+                    )
                 )
-            )
-            opened = -1
-        if want_line:
+                opened = -1
             line_days.append(day)
             line_amounts.append(overdue)
+        self.k, self.ptr, self.op, self.overdue = k, ptr, op, overdue
+        self.opened, self.anchor = opened, anchor
+        self.walked = today
 
-    case = None
-    if opened >= 0:
-        case = Case(datetime.date.fromordinal(opened), None, datetime.date.fromordinal(anchor))
-        cases.append(case)
+    def at(
+        self, state: AccountState, today: int, names: frozenset[str] | None = None
+    ) -> LedgerAnalysis:
+        """The analysis of ``state`` (whose ledger is the walk's) on the day ``today``, a day
+        the walk :meth:`reaches`; ``names`` as for :func:`analyse`."""
+        if not self.reaches(today):
+            raise ValueError(f"the walk is at day {self.walked} and cannot reach day {today}")
+        self._walk_to(today)
+        on = datetime.date.fromordinal(today)
+        want_all = names is None
+        dues, unsettled, moves, returned = self.dues, self.unsettled, self.moves, self.returned
+        k, ptr, overdue, opened, anchor = self.k, self.ptr, self.overdue, self.opened, self.anchor
+        line_days, line_amounts = self.line_days, self.line_amounts
+        count = len(dues)
+        cases = self.cases
+        case = None
+        if opened >= 0:
+            case = Case(on.fromordinal(opened), None, on.fromordinal(anchor))
+            cases = [*cases, case]
 
-    # -- the values --------------------------------------------------------------------------
-    late = 0
-    for past in reversed(cases):
-        if past.opened.toordinal() <= today - 365:
-            break
-        late += 1
-    first_late = False
-    if case is not None:
-        first_late = len(cases) < 2 or cases[-2].opened.toordinal() < opened - 365
-    values: dict[str, object] = {
-        "balance": balance,
-        "debt": overdue,
-        "credit": -balance if balance < 0 else 0,
-        "unpaid_terms": k - ptr - unsettled[ptr:k].count(0) if ptr < k else 0,
-        "in_case": case is not None,
-        "case_anchor": anchor if case is not None else None,
-        "case_open_date": opened if case is not None else None,
-        "days_late": today - anchor if case is not None else 0,
-        "first_late": first_late,
-        "late_episodes_12m": late,
-    }
-    rent_steps = None
-    if want_all or not _RENT_NAMES.isdisjoint(names):
-        rent_steps = _rent_steps(charge_rows)
-        rent = _rent_on(*rent_steps, today)
-        values["monthly_rent"] = rent
-        values["debt_months"] = Fraction(overdue, rent) if rent else Fraction(0)
-    if want_all or not _REJECTION_NAMES.isdisjoint(names):
-        values.update(_rejection_counts(state, rejections, today))
-    if want_all or not _PAYMENT_NAMES.isdisjoint(names):
-        last_day = -1
-        last_amount = 0
-        for position in range(len(moves) - 1, -1, -1):
-            move = moves[position]
-            if not move[4] or move[1] in returned:
-                continue
-            if last_day < 0:
-                last_day = move[0]
-            elif move[0] != last_day:
+        charged = bisect_right(dues, today)
+        paid = bisect_right(self.move_days, today)
+        balance = (
+            (self.charge_totals[charged - 1] if charged else 0)
+            - (self.move_totals[paid - 1] if paid else 0)
+            + self.returned_total
+        )
+        late = 0
+        for past in reversed(cases):
+            if past.opened.toordinal() <= today - 365:
                 break
-            last_amount += move[2]
-        values["last_payment_days"] = today - last_day if last_day >= 0 else None
-        values["last_payment_amount"] = last_amount if last_day >= 0 else None
-
-    grouped = list(zip(dues, unsettled, strict=True))
-    if len(set(dues)) < count:  # several charges due on a day: one row for the day
-        merged: list[tuple[int, int]] = []
-        for due, part in grouped:
-            if merged and merged[-1][0] == due:
-                merged[-1] = (due, merged[-1][1] + part)
-            else:
-                merged.append((due, part))
-        grouped = merged
-    if want_all or not _NEXT_DUE_NAMES.isdisjoint(names):
-        position = bisect_left(grouped, (today,))
-        if position < len(grouped):
-            values["next_due_date"], values["next_due_amount"] = grouped[position]
-        else:
-            values["next_due_date"] = values["next_due_amount"] = None
-    if want_all or not _PLAN_NAMES.isdisjoint(names):
-        values.update(_plan_values(state, today, line_days, line_amounts))
-    if want_legal:
-        if want_aid:
-            if case is not None and rent_steps is None:
-                rent_steps = _rent_steps(charge_rows)
-            values.update(_aid_values(state, on, case, rent_steps, line_days, line_amounts))
-        if want_all or not _PRESCRIPTION_NAMES.isdisjoint(names):
-            old = 0  # the charges are in due-date order, so the prescribed ones come first
-            for position in range(k):
-                if not prescribed(datetime.date.fromordinal(dues[position]), on):
+            late += 1
+        first_late = False
+        if case is not None:
+            first_late = len(cases) < 2 or cases[-2].opened.toordinal() < opened - 365
+        values: dict[str, object] = {
+            "balance": balance,
+            "debt": overdue,
+            "credit": -balance if balance < 0 else 0,
+            "unpaid_terms": k - ptr - unsettled[ptr:k].count(0) if ptr < k else 0,
+            "in_case": case is not None,
+            "case_anchor": anchor if case is not None else None,
+            "case_open_date": opened if case is not None else None,
+            "days_late": today - anchor if case is not None else 0,
+            "first_late": first_late,
+            "late_episodes_12m": late,
+        }
+        charge_rows = self.charge_rows
+        if want_all or not _RENT_NAMES.isdisjoint(names):
+            rent = _rent_today(charge_rows, dues, today)
+            values["monthly_rent"] = rent
+            values["debt_months"] = Fraction(overdue, rent) if rent else Fraction(0)
+        if want_all or not _REJECTION_NAMES.isdisjoint(names):
+            values.update(_rejection_counts(state, self.rejections, today))
+        if want_all or not _PAYMENT_NAMES.isdisjoint(names):
+            last_day = -1
+            last_amount = 0
+            for position in range(paid - 1, -1, -1):
+                move = moves[position]
+                if not move[4] or move[1] in returned:
+                    continue
+                if last_day < 0:
+                    last_day = move[0]
+                elif move[0] != last_day:
                     break
-                old += unsettled[position]
-            values["prescribed_debt"] = old
-            values["recoverable_debt"] = overdue - old
-        if want_all or not _ORDER_NAMES.isdisjoint(names):
-            lease_start = state.attributes.get("lease_start")
-            served = state.attributes.get("last_order_date")
-            values["order_delay"] = order_delay(lease_start)
-            values["order_expiry_date"] = (
-                None if served is None else order_expiry(served, lease_start).toordinal()
-            )
-        if want_all or not _HISTORY_NAMES.isdisjoint(names):
-            values.update(_history_values(state.history, today))
+                last_amount += move[2]
+            values["last_payment_days"] = today - last_day if last_day >= 0 else None
+            values["last_payment_amount"] = last_amount if last_day >= 0 else None
 
-    return LedgerAnalysis(on, values, case, tuple(cases), tuple(grouped))
+        grouped = list(zip(dues, unsettled, strict=True))
+        if len(set(dues)) < count:  # several charges due on a day: one row for the day
+            merged: list[tuple[int, int]] = []
+            for due, part in grouped:
+                if merged and merged[-1][0] == due:
+                    merged[-1] = (due, merged[-1][1] + part)
+                else:
+                    merged.append((due, part))
+            grouped = merged
+        if want_all or not _NEXT_DUE_NAMES.isdisjoint(names):
+            position = bisect_left(grouped, (today,))
+            if position < len(grouped):
+                values["next_due_date"], values["next_due_amount"] = grouped[position]
+            else:
+                values["next_due_date"] = values["next_due_amount"] = None
+        if want_all or not _PLAN_NAMES.isdisjoint(names):
+            if state.plans:
+                values.update(_plan_values(state, today, line_days, line_amounts))
+            else:
+                values.update(_NO_PLAN)
+        if want_all or not _LEGAL_NAMES.isdisjoint(names):
+            if want_all or not _AID_NAMES.isdisjoint(names):
+                rent_steps = None if case is None else _rent_steps(charge_rows)
+                values.update(_aid_values(state, on, case, rent_steps, line_days, line_amounts))
+            if want_all or not _PRESCRIPTION_NAMES.isdisjoint(names):
+                old = 0  # the charges are in due-date order, so the prescribed ones come first
+                for position in range(k):
+                    due = dues[position]
+                    # 3 years are at least 1,095 days: a later charge is not prescribed yet
+                    if due >= today - 1095 or not prescribed(on.fromordinal(due), on):
+                        break
+                    old += unsettled[position]
+                values["prescribed_debt"] = old
+                values["recoverable_debt"] = overdue - old
+            if want_all or not _ORDER_NAMES.isdisjoint(names):
+                lease_start = state.attributes.get("lease_start")
+                served = state.attributes.get("last_order_date")
+                values["order_delay"] = order_delay(lease_start)
+                values["order_expiry_date"] = (
+                    None if served is None else order_expiry(served, lease_start).toordinal()
+                )
+            if want_all or not _HISTORY_NAMES.isdisjoint(names):
+                values.update(_history_values(state.history, today))
+
+        return LedgerAnalysis(on, values, case, tuple(cases), tuple(grouped))
 
 
 def _rent_steps(
@@ -476,6 +577,33 @@ def _rent_steps(
             days.append(row[0])
             sums.append(row[2])
     return days, sums
+
+
+def _rent_today(
+    rows: list[tuple[int, int, int, str | None, bool | None]], dues: list[int], today: int
+) -> int:
+    """``monthly_rent`` on ``today``: ``_rent_on(*_rent_steps(rows), today)`` without building
+    the steps (it runs for every account on every step)."""
+    periods = any(row[4] for row in rows)
+    position = bisect_right(dues, today) - 1
+    step = position if position >= 0 else 0
+    direction = -1 if position >= 0 else 1
+    found = None
+    while 0 <= step < len(rows):
+        rent = rows[step][4]
+        if rent if periods else rent is not None:
+            found = rows[step][0]
+            break
+        step += direction
+    if found is None and direction < 0:  # no rent due on or before today: the earliest one
+        return _rent_today(rows, dues, -1) if rows else 0
+    if found is None:
+        return 0
+    total = 0
+    for row in rows[bisect_left(dues, found) : bisect_right(dues, found)]:
+        if row[4] if periods else row[4] is not None:
+            total += row[2]
+    return total
 
 
 def _rent_on(days: list[int], sums: list[int], day: int) -> int:

@@ -153,9 +153,18 @@ class Program:
         returned, so ``step(state.record(actions), date) == ()``.
         """
         on = date if type(date) is datetime.date else _as_date(date, "date")
+        return self._step(state, on)
+
+    def _step(self, state: AccountState, on: datetime.date, analysis=None, days=None):
+        """``step``, given what a caller already knows of the same state: its analysis on
+        ``on`` and the :class:`~dunforce.engine.walk.Days` of its values (a simulation keeps
+        them across the days the account does not change)."""
         compiled = self.compiled
         try:
-            analysis = analyse(state, on, threshold=self._threshold, names=compiled.derived_names)
+            if analysis is None:
+                analysis = analyse(
+                    state, on, threshold=self._threshold, names=compiled.derived_names
+                )
             if analysis.case is None and not compiled.has_other_anchors:
                 # only post-due steps, and nothing is overdue: nothing can fire; the required
                 # attributes are still checked, so that an account fails the same on every day
@@ -164,9 +173,9 @@ class Program:
                 return ()
             if compiled.required:
                 self._check_required(state)
-            _, actions = walk(
-                compiled, state, on, lambda: self._days(state, on, analysis)[0], analysis
-            )
+            if days is None:
+                days = lambda: self._days(state, on, analysis)[0]  # noqa: E731
+            _, actions = walk(compiled, state, on, days, analysis)
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
         return actions

@@ -444,6 +444,40 @@ class AccountState:
                     account_id=self.account_id,
                 )
 
+    def _extended(
+        self, ledger: tuple[Entry, ...], events: tuple[Event, ...], history: tuple[Issued, ...]
+    ) -> AccountState:
+        """This state with ``ledger``, ``events`` and ``history`` added at the end. Only the
+        additions are checked: what the state already holds was checked when it was built (a
+        simulation adds a few entries to thousands of accounts every day)."""
+        ledger = _tuple_of(_ENTRY_TYPES, "ledger")(ledger)
+        events = _tuple_of((Event,), "events")(events)
+        history = _tuple_of((Issued,), "history")(history)
+        known = self.schema.events
+        for event in events:
+            if known and event.kind not in known:
+                raise StateError(
+                    f"events: unknown event kind {event.kind!r}",
+                    field="events",
+                    value=event.kind,
+                    account_id=self.account_id,
+                )
+        extended = object.__new__(AccountState)
+        for name, value in (
+            ("account_id", self.account_id),
+            ("attributes", self.attributes),
+            # an unchanged part stays the same object: a simulation keeps the walk of a ledger
+            # while it is the same
+            ("ledger", self.ledger + ledger if ledger else self.ledger),
+            ("plans", self.plans),
+            ("events", self.events + events if events else self.events),
+            ("history", self.history + history if history else self.history),
+            ("schema", self.schema),
+            ("_keys", self._keys.union(entry.key for entry in history) if history else self._keys),
+        ):
+            object.__setattr__(extended, name, value)
+        return extended
+
     def record(self, actions: Iterable[Action]) -> AccountState:
         """A new state whose history also holds ``actions`` (the others are unchanged)."""
         issued = tuple(Issued.of(a) for a in actions)

@@ -41,7 +41,7 @@ the contact policy) so that it cannot drift from it.
 from __future__ import annotations
 
 import datetime
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 import attrs
 
@@ -51,7 +51,7 @@ from dunforce.engine.contact import Contact
 from dunforce.engine.evaluate import Interpreter
 from dunforce.engine.schedule import add_months, iso, shift
 from dunforce.engine.walk import FIRED, Days, _anchors, _choose, _decide_on, _occurrences
-from dunforce.ledger import _HISTORY_NAMES, DERIVED_NAMES, analyse
+from dunforce.ledger import _HISTORY_NAMES, DERIVED_NAMES, LedgerAnalysis, LedgerWalk, analyse
 from dunforce.program import Program
 from dunforce.state import AccountState
 
@@ -72,13 +72,17 @@ class Look:
     next_day: int
     after: int
     keys: frozenset[str] = frozenset()
+    #: the look's analysis of the day and its values of the days (``Program._step`` reuses
+    #: them rather than computing them again)
+    analysis: object = attrs.field(default=None, eq=False, repr=False)
+    days: object = attrs.field(default=None, eq=False, repr=False)
 
 
 class Memory:
     """What the looks know of one account: its settled occurrences, its attribute values and
     the derived values and profile of the days looked at."""
 
-    __slots__ = ("attributes", "business", "days", "dead", "occurrences")
+    __slots__ = ("attributes", "business", "days", "dead", "occurrences", "walk")
 
     def __init__(self) -> None:
         #: (step, anchor, repetition, case opening) -> (scheduled day, first day it may go out
@@ -91,6 +95,17 @@ class Memory:
         self.days: dict[int, tuple[dict[str, object], str | None]] = {}
         #: the steps that never fire for this account (see ``Agenda.fixed``)
         self.dead: frozenset[int] | None = None
+        #: the walk of the account's ledger as of the last look, to go on from while the
+        #: ledger is the same
+        self.walk: LedgerWalk | None = None
+
+    def analysis(self, agenda: Agenda, state: AccountState, today: int) -> LedgerAnalysis:
+        """``analyse(state, today)`` with the program's names, going on from the last look's
+        walk when the ledger has not changed since."""
+        walk = self.walk
+        if walk is None or walk.ledger is not state.ledger or not walk.reaches(today):
+            walk = self.walk = LedgerWalk(state.ledger, agenda.threshold, today)
+        return walk.at(state, today, agenda.compiled.derived_names)
 
     def dead_steps(self, agenda: Agenda, state: AccountState) -> frozenset[int]:
         if self.dead is None:
@@ -162,6 +177,9 @@ class Agenda:
         #: post-due steps at one offset in days, by offset
         self.simple = simple
         self.simple_amounts = [step.amount for _, step in simple]
+        #: the longest lookback of those steps: one at an offset shorter than the days late
+        #: less this is out of its window
+        self.simple_reach = max((step.lookback for _, step in simple), default=0)
         #: every other step: pre-due, event, repeated, or in other units
         self.other = other
         schema = program.schema
@@ -207,8 +225,7 @@ class Agenda:
     def look(self, state: AccountState, today: int, memory: Memory) -> Look:
         """What ``program.step`` can do to ``state`` on ``today`` and after, if the state does
         not change (see :class:`Look`)."""
-        on = datetime.date.fromordinal(today)
-        analysis = analyse(state, on, threshold=self.threshold, names=self.compiled.derived_names)
+        analysis = memory.analysis(self, state, today)
         case = analysis.case
         context = _Context(self, state, today, analysis, memory)
         if case is not None:
@@ -224,7 +241,7 @@ class Agenda:
             if later < len(amounts):
                 context.upcoming = anchor + amounts[later]
             occurrences = memory.occurrences
-            for index in range(position):
+            for index in range(bisect_left(amounts, today - anchor - self.simple_reach), position):
                 block, step = simple[index]
                 if step.index in dead:
                     continue
@@ -275,7 +292,14 @@ class Agenda:
         memory._trim()
         after = context.upcoming
         next_day = min(after, today + 1) if context.keys else after
-        return Look(bool(context.keys), next_day, after, frozenset(context.keys))
+        return Look(
+            bool(context.keys),
+            next_day,
+            after,
+            frozenset(context.keys),
+            analysis,
+            context.days,
+        )
 
 
 class _Days(Days):

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import attrs
-
 from dunforce.engine.schedule import add_months
 from dunforce.state import AccountState, Adjustment, Charge, Event, Issued, Payment, Rejection
 
@@ -111,12 +109,8 @@ class Book:
     def state(self) -> AccountState:
         """The state with every addition so far."""
         if self._entries or self._events or self._history:
-            state = self._state
-            self._state = attrs.evolve(
-                state,
-                ledger=state.ledger + tuple(self._entries),
-                events=state.events + tuple(self._events),
-                history=state.history + tuple(self._history),
+            self._state = self._state._extended(
+                tuple(self._entries), tuple(self._events), tuple(self._history)
             )
             self._entries.clear()
             self._events.clear()

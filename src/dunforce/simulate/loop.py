@@ -347,7 +347,10 @@ class _Loop:
             found: tuple[Action, ...] = ()
             if live:
                 self.steps += 1
-                found = self.program.step(state, on)
+                if self.every_day:
+                    found = self.program.step(state, on)
+                else:  # the look's values of the days are the step's: they are not computed again
+                    found = self.program._step(state, on, look.analysis, look.days)
         except (DunforceError, ArithmeticError, TypeError, ValueError) as exc:
             account.failed = True
             self.alive[index] = False

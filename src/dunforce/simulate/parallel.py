@@ -83,15 +83,7 @@ def _merge(chunks: list[Sequence[AccountState]], results: list[tuple]) -> Run:
             if tails is None:
                 states.append(None)
                 continue
-            ledger, events, history = tails
-            states.append(
-                attrs.evolve(
-                    before,
-                    ledger=before.ledger + ledger,
-                    events=before.events + events,
-                    history=before.history + history,
-                )
-            )
+            states.append(before._extended(*tails))
     parts = [part for _, part in results]
     # the loop's order: day by day, and within a day the accounts in order (a stable sort of
     # the parts, which are in account order, by day); payments the ledger held come first
