@@ -480,8 +480,7 @@ class AccountState:
 
     def record(self, actions: Iterable[Action]) -> AccountState:
         """A new state whose history also holds ``actions`` (the others are unchanged)."""
-        issued = tuple(Issued.of(a) for a in actions)
-        return attrs.evolve(self, history=self.history + issued)
+        return self._extended((), (), tuple(Issued.of(a) for a in actions))
 
     @property
     def issued_keys(self) -> frozenset[str]:

@@ -74,8 +74,8 @@ class Look:
     keys: frozenset[str] = frozenset()
     #: the look's analysis of the day and its values of the days (``Program._step`` reuses
     #: them rather than computing them again)
-    analysis: object = attrs.field(default=None, eq=False, repr=False)
-    days: object = attrs.field(default=None, eq=False, repr=False)
+    analysis: LedgerAnalysis | None = attrs.field(default=None, eq=False, repr=False)
+    days: Days | None = attrs.field(default=None, eq=False, repr=False)
 
 
 class Memory:
