@@ -254,6 +254,7 @@ class LedgerWalk:
         "rejections",
         "returned",
         "returned_total",
+        "shared_days",
         "threshold",
         "unsettled",
         "walked",
@@ -334,6 +335,8 @@ class LedgerWalk:
         self.charge_rows = charge_rows
         self.dues = [row[0] for row in charge_rows]
         self.amounts = amounts = [row[2] for row in charge_rows]
+        #: whether several charges fall due on one day (the charges are then grouped by day)
+        self.shared_days = len(set(self.dues)) < len(self.dues)
         self.charge_totals = list(accumulate(amounts))
         self.moves = moves
         self.move_days = [move[0] for move in moves]
@@ -454,7 +457,6 @@ class LedgerWalk:
         dues, unsettled, moves, returned = self.dues, self.unsettled, self.moves, self.returned
         k, ptr, overdue, opened, anchor = self.k, self.ptr, self.overdue, self.opened, self.anchor
         line_days, line_amounts = self.line_days, self.line_amounts
-        count = len(dues)
         cases = self.cases
         case = None
         if opened >= 0:
@@ -511,7 +513,7 @@ class LedgerWalk:
             values["last_payment_amount"] = last_amount if last_day >= 0 else None
 
         grouped = list(zip(dues, unsettled, strict=True))
-        if len(set(dues)) < count:  # several charges due on a day: one row for the day
+        if self.shared_days:  # several charges due on a day: one row for the day
             merged: list[tuple[int, int]] = []
             for due, part in grouped:
                 if merged and merged[-1][0] == due:

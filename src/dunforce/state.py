@@ -433,9 +433,17 @@ class AccountState:
         except StateError as exc:
             raise exc.for_account(self.account_id) from None
         object.__setattr__(self, "attributes", attributes)
-        for index, event in enumerate(self.events):
-            if self.schema.events and event.kind not in self.schema.events:
-                close = difflib.get_close_matches(event.kind, sorted(self.schema.events), n=1)
+        self._check_event_kinds(self.events, 0)
+
+    def _check_event_kinds(self, events: tuple[Event, ...], first: int) -> None:
+        """Refuse an event of a kind the schema does not know (``first``: the index of the
+        first of ``events`` in the state's events)."""
+        known = self.schema.events
+        if not known:
+            return
+        for index, event in enumerate(events, start=first):
+            if event.kind not in known:
+                close = difflib.get_close_matches(event.kind, sorted(known), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise StateError(
                     f"events[{index}].kind: unknown event kind {event.kind!r}{hint}",
@@ -453,15 +461,7 @@ class AccountState:
         ledger = _tuple_of(_ENTRY_TYPES, "ledger")(ledger)
         events = _tuple_of((Event,), "events")(events)
         history = _tuple_of((Issued,), "history")(history)
-        known = self.schema.events
-        for event in events:
-            if known and event.kind not in known:
-                raise StateError(
-                    f"events: unknown event kind {event.kind!r}",
-                    field="events",
-                    value=event.kind,
-                    account_id=self.account_id,
-                )
+        self._check_event_kinds(events, len(self.events))
         extended = object.__new__(AccountState)
         for name, value in (
             ("account_id", self.account_id),
