@@ -1158,3 +1158,52 @@ def test_a_walk_that_goes_on_gives_the_analysis_of_each_day(case, offsets):
         assert walk.at(state, day) == expected
     with pytest.raises(ValueError, match="cannot reach"):
         walk.at(state, days[-1] - 1)  # a walk never goes back
+
+
+_ADDITIONS = st.sampled_from(["payment", "adjustment", "named", "charge", "rejection"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(with_attributes_and_history(), st.data())
+def test_a_walk_takes_in_later_payments_and_gives_the_analysis_of_each_day(case, data):
+    """A simulation pays into an account and goes on from its walk: a walk that takes in the
+    new entries must give the analysis of the ledger with them, and it refuses every addition
+    it cannot take (a charge, a rejection, a payment naming a charge, an entry it walked past)."""
+    from dunforce.ledger import LedgerWalk
+
+    state, on, threshold = case
+    day = on.toordinal() + data.draw(st.integers(-60, 60))
+    walk = LedgerWalk(state.ledger, threshold, day)
+    assert walk.at(state, day) == analyse(state, date.fromordinal(day), threshold=threshold)
+    for _ in range(data.draw(st.integers(1, 5))):
+        walked = day
+        day += data.draw(st.integers(0, 20))
+        additions = []
+        for kind in data.draw(st.lists(_ADDITIONS, min_size=1, max_size=3)):
+            when = date.fromordinal(day + data.draw(st.integers(-2, 0)))
+            cents = Decimal(data.draw(st.integers(1, 60_000))) / 100
+            made = {
+                "payment": lambda c, w: Payment(c, w, id="sim"),
+                "adjustment": Adjustment,
+                "named": lambda c, w: Payment(c, w, settles="c1"),
+                "charge": Charge,
+                "rejection": lambda c, w: Rejection(w, payment="sim"),
+            }[kind]
+            additions.append(made(cents, when))
+        state = state._extended(tuple(additions), (), ())
+        plain = all(
+            entry.kind in ("payment", "adjustment") and getattr(entry, "settles", None) is None
+            for entry in additions
+        )
+        dates = [getattr(entry, "on", None) or entry.due for entry in additions]
+        dates = [when.toordinal() for when in dates]
+        taken = walk.extend(state.ledger)
+        if taken:
+            assert plain and min(dates) > walked  # only what it can take
+            assert walk.ledger is state.ledger
+        else:
+            assert not (plain and min(dates) > walked)  # what it can take, it takes
+            walk = LedgerWalk(state.ledger, threshold, day)
+        if not walk.reaches(day):  # a rejection of the ledger, after the walk's first day
+            walk = LedgerWalk(state.ledger, threshold, day)
+        assert walk.at(state, day) == analyse(state, date.fromordinal(day), threshold=threshold)

@@ -367,6 +367,42 @@ class LedgerWalk:
         self.line_days: list[int] = []  # the overdue amount from each change day on
         self.line_amounts: list[int] = []
 
+    def extend(self, ledger: tuple) -> bool:
+        """Take in a ledger that is this walk's with payments or adjustments added, dated
+        after the last day walked (a simulation's day), and say so; ``False``, the walk
+        unchanged, for any other ledger: it has to be walked afresh."""
+        known = self.ledger
+        size = len(known)
+        if len(ledger) <= size or any(a is not b for a, b in zip(ledger, known, strict=False)):
+            return False
+        added = []
+        for index in range(size, len(ledger)):
+            entry = ledger[index]
+            kind = entry.kind
+            if kind == "charge" or kind == "rejection":
+                return False
+            day = entry.on.toordinal()
+            if day <= self.walked:
+                return False  # the walk has gone past its day
+            cents = int(entry.amount * _HUNDRED)
+            if kind == "payment":
+                if entry.settles is not None:
+                    return False
+                added.append((day, index, cents, None, True, entry.id))
+            else:
+                added.append((day, index, cents, None, False, None))
+        # the walk has applied no operation of those days yet: each goes in its place, after
+        # the operations of its day (a later ledger index)
+        moves, operations = self.moves, self.operations
+        for move in added:
+            moves.insert(bisect_right(self.move_days, move[0]), move)
+            self.move_days.insert(bisect_right(self.move_days, move[0]), move[0])
+            if operations is not moves:
+                operations.insert(bisect_right(operations, (move[0], _NEVER)), move)
+        self.move_totals = list(accumulate(move[2] for move in moves))
+        self.ledger = ledger
+        return True
+
     def reaches(self, today: int) -> bool:
         """Whether the walk can go on to ``today`` (it never goes back)."""
         return self.walked <= today < self.later_rejection

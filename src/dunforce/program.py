@@ -155,10 +155,14 @@ class Program:
         on = date if type(date) is datetime.date else _as_date(date, "date")
         return self._step(state, on)
 
-    def _step(self, state: AccountState, on: datetime.date, analysis=None, days=None):
+    def _step(
+        self, state: AccountState, on: datetime.date, analysis=None, days=None, occurrences=None
+    ):
         """``step``, given what a caller already knows of the same state: its analysis on
-        ``on`` and the :class:`~dunforce.engine.walk.Days` of its values (a simulation keeps
-        them across the days the account does not change)."""
+        ``on``, the :class:`~dunforce.engine.walk.Days` of its values (a simulation keeps
+        them across the days the account does not change), and the occurrences
+        ``(block, step, anchor, k, day)`` that may go out today when it knows no other one
+        can (a simulation's agenda): only those are judged."""
         compiled = self.compiled
         try:
             if analysis is None:
@@ -175,7 +179,7 @@ class Program:
                 self._check_required(state)
             if days is None:
                 days = lambda: self._days(state, on, analysis)[0]  # noqa: E731
-            _, actions = walk(compiled, state, on, days, analysis)
+            _, actions = walk(compiled, state, on, days, analysis, occurrences=occurrences)
         except (ArithmeticError, TypeError, ValueError) as exc:
             raise evaluation_error(exc, self.filename, state.account_id) from None
         return actions

@@ -132,6 +132,9 @@ class CompiledProgram:
     #: the fewest actions a cap of any policy allows: a history shorter than that never
     #: fills a cap, so no cap can move a step
     cap_floor: int = 1 << 30
+    #: whether every step is one post-due offset in days (then the steps are scheduled
+    #: without the calendar)
+    simple_only: bool = False
 
 
 def _rule_name(rule: ast.RuleDecl) -> str:
@@ -368,6 +371,7 @@ def build(
         policies,
         channels,
         cap_floor=min((cap.limit for p in policies.values() for cap in p.caps), default=1 << 30),
+        simple_only=all(s.simple for b in blocks_tuple for s in b.steps),
     )
 
 

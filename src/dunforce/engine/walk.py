@@ -172,10 +172,11 @@ def walk(
     analysis,
     *,
     statuses: list[StepStatus] | None = None,
+    occurrences=None,
 ) -> tuple[str | None, tuple[Action, ...]]:
-    """The account's profile and the actions due on ``on``."""
+    """The account's profile and the actions due on ``on`` (``occurrences``: see ``_due``)."""
     if statuses is None:
-        return None, _due(program, state, on, days, analysis)
+        return None, _due(program, state, on, days, analysis, occurrences)
     today = on.toordinal()
     case = analysis.case
     _, profile_today = days.at(today)
@@ -253,24 +254,55 @@ def walk(
     return profile_today, actions
 
 
-def _due(program: CompiledProgram, state, on: datetime.date, days, analysis):
+def _due(program: CompiledProgram, state, on: datetime.date, days, analysis, occurrences=None):
     """The step function's path: the same decisions as ``walk``, without the bookkeeping of
     ``explain``, and with the common step (one post-due offset in days) checked inline.
     ``days`` may be a function that makes the :class:`Days`: most accounts have nothing due
-    and never need them."""
+    and never need them. ``occurrences``, when given, are the ``(block, step, anchor, k, day)``
+    that may go out today, found by a caller that knows no other one can: only those are
+    judged."""
     today = on.toordinal()
     case = analysis.case
-    case_anchor = opened = -1
-    if case is not None:
-        case_anchor, opened = case.anchor.toordinal(), case.opened.toordinal()
     keys = state.issued_keys
-    # with a history too short to fill any cap, only the calendar can move a step: one due
-    # longer ago than its catch-up window and the calendar's slack is missed, for certain
-    uncapped = len(state.history) < program.cap_floor
     anchor_texts: dict[int, str] = {}
     pending = []
     seen: set[str] = set()
     judge = None
+    if occurrences is None:
+        if not program.simple_only and not isinstance(days, Days):
+            days = days()  # the calendar schedules the other steps
+        occurrences = _candidates(program, state, today, days, analysis)
+    for block, step, anchor, k, day in occurrences:
+        anchor_text = anchor_texts.get(anchor)
+        if anchor_text is None:
+            anchor_text = anchor_texts[anchor] = iso(anchor)
+        key = step.key_prefix + anchor_text if k < 0 else (f"{step.key_prefix}{anchor_text}#{k}")
+        if key in keys or key in seen:
+            continue
+        seen.add(key)
+        if judge is None:
+            if not isinstance(days, Days):
+                days = days()
+            judge = _Judge(program, state, today, days, case)
+        status, _, profile, _, pick = judge(block, step, anchor, day)
+        if status == FIRED:
+            pending.append((day, step.index, key, block, step, anchor_text, profile, pick))
+    if judge is None:
+        return ()
+    return judge.admit(pending, on)
+
+
+def _candidates(program: CompiledProgram, state, today: int, days, analysis):
+    """Every occurrence of the program's steps that may still be issued on ``today``, as
+    ``(block, step, anchor, k, day)``."""
+    case = analysis.case
+    case_anchor = opened = -1
+    if case is not None:
+        case_anchor, opened = case.anchor.toordinal(), case.opened.toordinal()
+    # with a history too short to fill any cap, only the calendar can move a step: one due
+    # longer ago than its catch-up window and the calendar's slack is missed, for certain
+    uncapped = len(state.history) < program.cap_floor
+    business = None if program.simple_only else days.business
     for block in program.blocks:
         for step in block.steps:
             lookback = step.calendar_lookback if uncapped else step.lookback
@@ -280,44 +312,16 @@ def _due(program: CompiledProgram, state, on: datetime.date, days, analysis):
                 day = case_anchor + step.amount
                 if day > today or day + lookback < today or day < opened:
                     continue
-                due = ((case_anchor, -1, day),)
-            else:
-                if not isinstance(days, Days):
-                    days = days()
-                business = days.business
-                due = [
-                    (anchor, k, day)
-                    for anchor in _anchors(
-                        step, block, state, analysis, today, everything=False, business=business
-                    )
-                    for k, day in _occurrences(
-                        step, block, anchor, today, everything=False, business=business
-                    )
-                ]
-            for anchor, k, day in due:
-                if day + lookback < today:
-                    continue
-                anchor_text = anchor_texts.get(anchor)
-                if anchor_text is None:
-                    anchor_text = anchor_texts[anchor] = iso(anchor)
-                key = (
-                    step.key_prefix + anchor_text
-                    if k < 0
-                    else (f"{step.key_prefix}{anchor_text}#{k}")
-                )
-                if key in keys or key in seen:
-                    continue
-                seen.add(key)
-                if judge is None:
-                    if not isinstance(days, Days):
-                        days = days()
-                    judge = _Judge(program, state, today, days, case)
-                status, _, profile, _, pick = judge(block, step, anchor, day)
-                if status == FIRED:
-                    pending.append((day, step.index, key, block, step, anchor_text, profile, pick))
-    if judge is None:
-        return ()
-    return judge.admit(pending, on)
+                yield block, step, case_anchor, -1, day
+                continue
+            for anchor in _anchors(
+                step, block, state, analysis, today, everything=False, business=business
+            ):
+                for k, day in _occurrences(
+                    step, block, anchor, today, everything=False, business=business
+                ):
+                    if day + lookback >= today:
+                        yield block, step, anchor, k, day
 
 
 class _Judge:

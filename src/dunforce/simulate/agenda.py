@@ -76,6 +76,9 @@ class Look:
     #: them rather than computing them again)
     analysis: LedgerAnalysis | None = attrs.field(default=None, eq=False, repr=False)
     days: Days | None = attrs.field(default=None, eq=False, repr=False)
+    #: the occurrences of ``keys``, as ``(block, step, anchor, k, day)``: the only ones the
+    #: step need judge today
+    due: tuple = attrs.field(default=(), eq=False, repr=False)
 
 
 class Memory:
@@ -101,9 +104,13 @@ class Memory:
 
     def analysis(self, agenda: Agenda, state: AccountState, today: int) -> LedgerAnalysis:
         """``analyse(state, today)`` with the program's names, going on from the last look's
-        walk when the ledger has not changed since."""
+        walk when the ledger has not changed since, or has only been paid into."""
         walk = self.walk
-        if walk is None or walk.ledger is not state.ledger or not walk.reaches(today):
+        if (
+            walk is None
+            or (walk.ledger is not state.ledger and not walk.extend(state.ledger))
+            or not walk.reaches(today)
+        ):
             walk = self.walk = LedgerWalk(state.ledger, agenda.threshold, today)
         return walk.at(state, today, agenda.compiled.derived_names)
 
@@ -299,6 +306,7 @@ class Agenda:
             frozenset(context.keys),
             analysis,
             context.days,
+            tuple(context.due),
         )
 
 
@@ -399,8 +407,9 @@ class _Context:
         self.analysis = analysis
         self.memory = memory
         self.issued = state.issued_keys
-        #: the keys of the occurrences that may go out today
+        #: the keys of the occurrences that may go out today, and the occurrences
         self.keys: list[str] = []
+        self.due: list[tuple] = []
         #: the first later day an occurrence may go out (those of ``keys`` aside)
         self.upcoming = NEVER
         self._days: Days | None = None
@@ -436,6 +445,7 @@ class _Context:
             return
         if when <= today:
             self.keys.append(step.key_prefix + iso(anchor) + (f"#{k}" if k >= 0 else ""))
+            self.due.append((block, step, anchor, k, day))
         else:
             self.upcoming = min(self.upcoming, when)
 

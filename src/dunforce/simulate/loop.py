@@ -349,8 +349,11 @@ class _Loop:
                 self.steps += 1
                 if self.every_day:
                     found = self.program.step(state, on)
-                else:  # the look's values of the days are the step's: they are not computed again
-                    found = self.program._step(state, on, look.analysis, look.days)
+                else:
+                    # the look's values of the days are the step's, and only the occurrences
+                    # it found due can go out (on the first day, every account is stepped)
+                    due = look.due if look.live else None
+                    found = self.program._step(state, on, look.analysis, look.days, due)
         except (DunforceError, ArithmeticError, TypeError, ValueError) as exc:
             account.failed = True
             self.alive[index] = False
