@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dunforce
-from dunforce import AccountState, Charge, Event, Issued, Payment, Portfolio
+from dunforce import AccountState, Charge, Event, Instalment, Issued, Payment, Plan, Portfolio
 from dunforce.batch.columns import read_columns
 from dunforce.batch.screen import Screen
 from dunforce.ledger import analyse
@@ -71,15 +71,15 @@ def same_run(program, portfolio, day) -> dunforce.batch.RunResult:
 # ------------------------------------------------------------------------------ portfolios
 
 
-def plain(state: AccountState) -> AccountState:
+def plain(state: AccountState, *, plans: bool = False) -> AccountState:
     """The same tenant with a ledger the screen derives itself: no rejection, no payment naming
-    a charge."""
+    a charge (and its plans only when ``plans``)."""
     ledger = tuple(
         attrs.evolve(entry, settles=None) if isinstance(entry, Payment) else entry
         for entry in state.ledger
         if entry.kind != "rejection"
     )
-    return attrs.evolve(state, ledger=ledger, plans=())
+    return attrs.evolve(state, ledger=ledger, plans=state.plans if plans else ())
 
 
 def typed(portfolio: Portfolio) -> Portfolio:
@@ -96,7 +96,9 @@ def typed(portfolio: Portfolio) -> Portfolio:
 @st.composite
 def portfolios(draw):
     accounts = draw(st.lists(states(), min_size=1, max_size=12, unique_by=lambda s: s.account_id))
-    accounts = [plain(s) if draw(st.integers(0, 2)) else s for s in accounts]
+    accounts = [
+        plain(s, plans=draw(st.booleans())) if draw(st.integers(0, 2)) else s for s in accounts
+    ]
     portfolio = Portfolio.from_states(accounts)
     if draw(st.booleans()):
         portfolio = typed(portfolio)
@@ -115,6 +117,11 @@ BREAKAGES = (
     ("tenants", "account_id", ""),
     ("events", "kind", "rejected"),
     ("history", "outcome", "maybe"),
+    ("plans", "amount", "-5.00"),
+    ("plans", "due", "2026-02-30"),
+    ("plans", "signed_on", "2025-01-01"),  # one row of a plan with another signing day
+    ("plans", "cancelled_on", "soon"),
+    ("plans", "plan_id", 7),
 )
 
 
@@ -210,6 +217,68 @@ def test_an_account_with_nothing_due_is_not_read_one_by_one():
     )
     result = same_run(WIDE, Portfolio.from_states([state]), "2026-03-20")
     assert (result.quiet, result.stepped, len(result.actions)) == (1, 1, 0)
+
+
+PLANNED = """\
+profile kept: plan_active and not plan_broken
+profile late: in_case
+policy for kept:
+    no pause while plan_active and not plan_broken
+scenario follow for kept:
+    sms "echeance" at D-3
+scenario chase for late:
+    sms "r1" at D+1
+"""
+
+
+def test_an_account_with_a_plan_is_judged_over_columns_and_stepped_only_when_due():
+    planned = dunforce.compile(PLANNED, filename="planned.dfs")
+    plan = Plan(
+        "2026-03-01", [Instalment("2026-04-01", "250.00"), Instalment("2026-05-01", "250.00")]
+    )
+    state = AccountState(
+        "A1",
+        {"departement": "75", "phone_mobile": "+33612345678"},
+        ledger=(
+            Charge("500.00", "2026-02-05"),
+            Payment("250.00", "2026-04-01"),
+            Charge("500.00", "2026-04-05"),
+        ),
+        plans=(plan,),
+    )
+    portfolio = Portfolio.from_states([state])
+    assert read_columns(portfolio, planned.schema, planned.compiled.required).vouched.all()
+    # late and under a plan kept, but nothing falls in its window today: quiet
+    quiet = same_run(planned, portfolio, "2026-03-20")
+    assert (quiet.quiet, len(quiet.actions)) == (1, 0)
+    # three days before a charge, the plan's reminder is due: the account is read and stepped
+    due = same_run(planned, portfolio, "2026-04-02")
+    assert due.quiet == 0
+    assert due.actions["key"].tolist() == ["follow/sms:echeance:D-3@2026-04-05"]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "rows"),
+    [
+        (breakage, rows)
+        for breakage in BREAKAGES
+        for rows in (1, 2)
+        # another signing day on the only row of a plan is a plan signed that day
+        if breakage[0] == "plans" and (rows, breakage[1]) != (1, "signed_on")
+    ],
+)
+def test_a_plan_row_the_reader_refuses_is_never_vouched_for(breakage, rows):
+    planned = dunforce.compile(PLANNED, filename="planned.dfs")
+    instalments = [Instalment("2026-04-01", "250.00"), Instalment("2026-05-01", "9")]
+    plan = Plan("2026-03-01", instalments[:rows])
+    state = AccountState("A1", {"departement": "75"}, plans=(plan,))
+    quiet = AccountState("A2", {"departement": "75"})
+    damaged = broken(Portfolio.from_states([state, quiet]), breakage, rows - 1)
+    columns = read_columns(damaged, planned.schema, planned.compiled.required)
+    assert columns.vouched.tolist() == [False, True]
+    result = same_run(planned, damaged, "2026-03-20")
+    assert result.rejected["account_id"].tolist() == ["A1"]
+    assert result.rejected["source"].tolist() == ["plans"]
 
 
 def test_a_late_tenant_is_stepped_and_gets_the_scenario_action():

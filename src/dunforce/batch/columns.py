@@ -61,6 +61,8 @@ class Columns:
     #: per table other than tenants, the tenants position of each row's account (``-1``: an id
     #: not in the tenants table, on several of its rows, or empty)
     codes: dict[str, np.ndarray]
+    #: accounts with a row in the plans table (their plan values are not judged over columns)
+    planned: np.ndarray
 
     @property
     def count(self) -> int:
@@ -87,15 +89,13 @@ def read_columns(portfolio: Portfolio, schema: Schema, required: tuple[str, ...]
 
     ledger = _ledger(portfolio.ledger, codes_of("ledger", portfolio.ledger), vouched)
     events = _events(portfolio.events, codes_of("events", portfolio.events), vouched, schema)
-    plans = portfolio.plans
-    plan_codes = codes_of("plans", plans)
-    vouched[plan_codes[plan_codes >= 0]] = False  # plans: read one by one (they are few)
+    planned = _plans(portfolio.plans, codes_of("plans", portfolio.plans), vouched)
     history = _history(portfolio.history, codes_of("history", portfolio.history), vouched)
     keep = vouched[ledger.account]
     ledger = Ledger(*(getattr(ledger, f.name)[keep] for f in attrs.fields(Ledger)))
     keep = vouched[events.account]
     events = Events(events.account[keep], events.kind[keep], events.kinds, events.day[keep])
-    return Columns(ids, vouched, single, ledger, events, history, table_codes)
+    return Columns(ids, vouched, single, ledger, events, history, table_codes, planned)
 
 
 def _codes(column: pd.Series, index: pd.Index, positions: np.ndarray) -> np.ndarray:
@@ -211,6 +211,34 @@ def _events(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray, schema:
     _fail(vouched, codes, bad)
     kinds = tuple(u if isinstance(u, str) else "" for u in uniques)
     return Events(codes, kind, kinds, day)
+
+
+def _plans(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> np.ndarray:
+    """The accounts with a plan; those with a row the reader would refuse are not vouched."""
+    planned = np.zeros(len(vouched), dtype=bool)
+    if not len(frame):
+        return planned
+    planned[codes[codes >= 0]] = True
+    signed, signed_ok = cells.ordinals(frame["signed_on"], "signed_on")
+    _, due_ok = cells.ordinals(frame["due"], "due")
+    _, amount_ok = cells.cents(frame["amount"], "amount")
+    bad = ~signed_ok | ~due_ok | ~amount_ok | ~cells.optional_text(frame["plan_id"])
+    cancelled = np.full(len(frame), -1, dtype=np.int64)
+    if "cancelled_on" in frame.columns:
+        none = cells.empty(frame["cancelled_on"])
+        days, days_ok = cells.ordinals(frame["cancelled_on"], "cancelled_on")
+        bad |= ~(none | days_ok)
+        cancelled = np.where(none, -1, days)
+    # the rows of a plan (an account and a plan id, or none) repeat its signed_on and
+    # cancelled_on: where they differ, the reader refuses the account
+    plan, _ = cells.distinct(frame["plan_id"])
+    plan = np.where(cells.empty(frame["plan_id"]), -1, plan)
+    rows = pd.DataFrame({"account": codes, "plan": plan, "signed": signed, "cancelled": cancelled})
+    spread = rows.groupby(["account", "plan"], sort=False)[["signed", "cancelled"]].nunique()
+    differ = spread.index.get_level_values("account")[(spread > 1).any(axis=1).to_numpy()]
+    bad |= np.isin(codes, np.asarray(differ, dtype=np.int64))
+    _fail(vouched, codes, bad)
+    return planned
 
 
 def _history(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray):

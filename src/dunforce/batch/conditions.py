@@ -5,8 +5,9 @@ false*, or *not known from the columns*: a :class:`Truth` holds two masks, the a
 which it may be true and those for which it may be false. What the columns give exactly — the
 tenant's attributes, ``days_since`` and ``days_until`` of a date attribute over the span, the
 repayment-plan values of an account without a plan — is judged exactly; everything else
-(values derived from the ledger, numbers, durations) may be anything. So the screen can hold
-back an account only when the step function, whatever the ledger says, would not issue it.
+(values derived from the ledger, numbers, durations, the plan values of an account with a
+plan) may be anything. So the screen can hold back an account only when the step function,
+whatever the ledger and the plans say, would not issue it.
 
 An account whose condition might raise in the step function (an attribute not set, compared)
 is flagged in :attr:`Judge.raises`: the step function would refuse it, so it is never held back.
@@ -77,8 +78,14 @@ class Judge:
         first: int,
         last: int,
         attributes: dict | None = None,
+        planned: np.ndarray | None = None,
     ):
         self.checked = checked
+        #: the accounts with a repayment plan (over the tenants table), whose plan values
+        #: the columns do not give
+        self.planned = (
+            np.zeros(len(rows), dtype=bool) if planned is None else planned[rows].astype(bool)
+        )
         self.schema = checked.schema
         self.tenants = tenants
         self.rows = rows
@@ -306,13 +313,13 @@ class Judge:
         symbol = self.schema[name]
         if isinstance(symbol, AttributeSpec):
             result = self._attribute_value(name, symbol.type)
-        elif name in _WITHOUT_PLAN:  # the screen judges only accounts without a plan
-            constant = _WITHOUT_PLAN[name]
-            if isinstance(constant, bool):
-                result = self._constant(constant)
-            else:
-                full = np.full(self.size, constant, dtype=np.int64)
-                result = Number(full, full, self._constant(True))
+        elif name in _WITHOUT_PLAN:  # known without a plan; with one, anything it can be
+            if isinstance(_WITHOUT_PLAN[name], bool):
+                result = Truth(self.planned.copy(), self._all(True))
+            else:  # plan_remaining: 0, or a sum of instalments
+                low = np.zeros(self.size, dtype=np.int64)
+                high = np.where(self.planned, _BIG, 0)
+                result = Number(low, high, self._constant(True))
         elif symbol.type in _INTEGRAL:
             low = np.full(self.size, -_BIG, dtype=np.int64)
             result = Number(low, -low, Truth(self._all(True), self._all(symbol.optional)))

@@ -219,6 +219,7 @@ class Screen:
                     self.today - step.lookback,
                     self.today,
                     attributes,
+                    self.columns.planned,
                 )
             local = where[accounts]
             keep = judge.applies(block.profiles)[local]
