@@ -395,8 +395,9 @@ class LedgerWalk:
         # the operations of its day (a later ledger index)
         moves, operations = self.moves, self.operations
         for move in added:
-            moves.insert(bisect_right(self.move_days, move[0]), move)
-            self.move_days.insert(bisect_right(self.move_days, move[0]), move[0])
+            position = bisect_right(self.move_days, move[0])
+            moves.insert(position, move)
+            self.move_days.insert(position, move[0])
             if operations is not moves:
                 operations.insert(bisect_right(operations, (move[0], _NEVER)), move)
         self.move_totals = list(accumulate(move[2] for move in moves))
