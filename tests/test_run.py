@@ -219,7 +219,7 @@ def test_an_account_with_nothing_due_is_not_read_one_by_one():
     assert (result.quiet, result.stepped, len(result.actions)) == (1, 1, 0)
 
 
-PLANNED = """\
+PLANNED_TEXT = """\
 profile kept: plan_active and not plan_broken
 profile late: in_case
 policy for kept:
@@ -229,10 +229,10 @@ scenario follow for kept:
 scenario chase for late:
     sms "r1" at D+1
 """
+PLANNED = dunforce.compile(PLANNED_TEXT, filename="planned.dfs")
 
 
 def test_an_account_with_a_plan_is_judged_over_columns_and_stepped_only_when_due():
-    planned = dunforce.compile(PLANNED, filename="planned.dfs")
     plan = Plan(
         "2026-03-01", [Instalment("2026-04-01", "250.00"), Instalment("2026-05-01", "250.00")]
     )
@@ -247,12 +247,12 @@ def test_an_account_with_a_plan_is_judged_over_columns_and_stepped_only_when_due
         plans=(plan,),
     )
     portfolio = Portfolio.from_states([state])
-    assert read_columns(portfolio, planned.schema, planned.compiled.required).vouched.all()
+    assert read_columns(portfolio, PLANNED.schema, PLANNED.compiled.required).vouched.all()
     # late and under a plan kept, but nothing falls in its window today: quiet
-    quiet = same_run(planned, portfolio, "2026-03-20")
+    quiet = same_run(PLANNED, portfolio, "2026-03-20")
     assert (quiet.quiet, len(quiet.actions)) == (1, 0)
     # three days before a charge, the plan's reminder is due: the account is read and stepped
-    due = same_run(planned, portfolio, "2026-04-02")
+    due = same_run(PLANNED, portfolio, "2026-04-02")
     assert due.quiet == 0
     assert due.actions["key"].tolist() == ["follow/sms:echeance:D-3@2026-04-05"]
 
@@ -268,15 +268,14 @@ def test_an_account_with_a_plan_is_judged_over_columns_and_stepped_only_when_due
     ],
 )
 def test_a_plan_row_the_reader_refuses_is_never_vouched_for(breakage, rows):
-    planned = dunforce.compile(PLANNED, filename="planned.dfs")
     instalments = [Instalment("2026-04-01", "250.00"), Instalment("2026-05-01", "9")]
     plan = Plan("2026-03-01", instalments[:rows])
     state = AccountState("A1", {"departement": "75"}, plans=(plan,))
     quiet = AccountState("A2", {"departement": "75"})
     damaged = broken(Portfolio.from_states([state, quiet]), breakage, rows - 1)
-    columns = read_columns(damaged, planned.schema, planned.compiled.required)
+    columns = read_columns(damaged, PLANNED.schema, PLANNED.compiled.required)
     assert columns.vouched.tolist() == [False, True]
-    result = same_run(planned, damaged, "2026-03-20")
+    result = same_run(PLANNED, damaged, "2026-03-20")
     assert result.rejected["account_id"].tolist() == ["A1"]
     assert result.rejected["source"].tolist() == ["plans"]
 
