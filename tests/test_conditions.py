@@ -15,6 +15,7 @@ import dunforce
 from dunforce import AccountState, Portfolio
 from dunforce.batch.columns import read_columns
 from dunforce.batch.conditions import Judge
+from dunforce.batch.ledger_days import LedgerDays
 from dunforce.synthetic import synthetic_portfolio
 from strategies import states
 from test_run import EXAMPLE, SOCIAL_HOUSING, WIDE, plain, same_run
@@ -36,6 +37,11 @@ scenario chase for leaving, careless, newcomer, cash, rich, poor, indebted, quie
     sms "a" at D+1 if housing_type == "house" or days_since(lease_start) > 4000
     letter "b" at D+3 if not (prior_orders in [1, 2]) and debt >= 10 €
     call at D+5 if max(prior_orders, household_size) > 3
+    email "d1" at D+6 if case_open_date is set and days_since(case_open_date) < 25
+    email "d2" at D+7 if unpaid_terms >= 2 or credit > 0 € or days_late == 20
+    email "d3" at D+8 if balance > 500 € and case_anchor is set
+    email "d4" at D+9 if late_episodes_12m >= 2 and rejections_90d == 0 and rejections_12m < 2
+    email "d5" at D+10 if monthly_rent >= 400 € and debt_months >= 0.5 and debt_months < 1.25
 
 scenario rest for rest:
     sms "r" at D+2 if leaving or newcomer
@@ -79,6 +85,82 @@ def _check(program, states: list[AccountState], today: datetime.date, span: int)
                     continue
                 side = truth.true if holds else truth.false
                 assert side[row], (state.account_id, day, step.text, holds)
+
+
+def _check_on_days(program, states: list[AccountState], asked: list[tuple[int, datetime.date]]):
+    """Accounts judged each on a day of its own (``asked``: index in ``states``, day), with
+    the ledger values of that day."""
+    portfolio = Portfolio.from_states(states)
+    columns = read_columns(portfolio, program.schema, ())
+    assert columns.vouched.all()
+    rows = np.array([index for index, _ in asked], dtype=np.int64)
+    on = np.array([day.toordinal() for _, day in asked], dtype=np.int64)
+    ledger = LedgerDays(columns, program._threshold, int(on.max())).at(rows, on)
+    judge = Judge(
+        program.checked, portfolio.tenants, rows, on, on, planned=columns.planned, ledger=ledger
+    )
+    conditions = [
+        step for block in program.compiled.blocks for step in block.steps if step.expr is not None
+    ]
+    truths = {step.index: judge.truth(step.expr, False) for step in conditions}
+    for position, (row, day) in enumerate(zip(rows.tolist(), on.tolist(), strict=True)):
+        state = states[row]
+        try:
+            values, profile = _values_by_day(program, state, day, day)[day]
+        except dunforce.DunforceError:
+            assert judge.raises[position], f"{state.account_id}: a profile raised, not flagged"
+            continue
+        assert judge.possible[profile][position], (state.account_id, day, profile)
+        for name, certain in judge.certain.items():
+            if certain[position]:
+                assert profile == name, (state.account_id, day, name, profile)
+        for step in conditions:
+            truth = truths[step.index]
+            try:
+                holds = bool(step.condition(values, day, profile))
+            except (TypeError, ArithmeticError):
+                assert judge.raises[position], (state.account_id, step.text)
+                continue
+            side = truth.true if holds else truth.false
+            assert side[position], (state.account_id, day, step.text, holds)
+    return judge
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    accounts=st.lists(states(), min_size=1, max_size=8, unique_by=lambda s: s.account_id),
+    program=st.sampled_from([SOCIAL_HOUSING, WIDE, MIXED]),
+    data=st.data(),
+)
+def test_on_a_day_of_its_own_each_account_is_judged_with_its_ledger_values(accounts, program, data):
+    asked = [
+        (index, data.draw(st.dates(datetime.date(2026, 1, 15), datetime.date(2026, 7, 31))))
+        for index in range(len(accounts))
+        for _ in range(data.draw(st.integers(1, 3)))
+    ]
+    _check_on_days(program, [plain(a, plans=True) for a in accounts], asked)
+
+
+@pytest.mark.parametrize("program", [SOCIAL_HOUSING, MIXED], ids=["social_housing", "mixed"])
+def test_the_ledger_values_of_every_day_decide_the_ledger_profiles(program):
+    portfolio = synthetic_portfolio(120, as_of="2026-11-09", seed=5)
+    states = [
+        s
+        for s in portfolio.accounts(program.schema)
+        if isinstance(s, AccountState) and not s.plans and plain(s) == s
+    ]
+    today = datetime.date(2026, 11, 20)
+    asked = [
+        (index, today - datetime.timedelta(days=back))
+        for index in range(len(states))
+        for back in range(0, 120, 3)
+    ]
+    judge = _check_on_days(program, states, asked)
+    # every profile reads attributes and ledger values: each account's is certain
+    decided = np.logical_or.reduce([judge.certain[name] for name in judge.certain])
+    assert decided.all()
+    if program is SOCIAL_HOUSING:
+        assert judge.certain["chronic"].any() and judge.certain["significant_debt"].any()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,6 +19,7 @@ from dunforce import AccountState, Charge, Event, Instalment, Issued, Payment, P
 from dunforce.batch.columns import read_columns
 from dunforce.batch.screen import Screen
 from dunforce.ledger import analyse
+from dunforce.synthetic import synthetic_portfolio
 from strategies import states
 
 ROOT = Path(__file__).parent.parent
@@ -207,6 +208,75 @@ def test_the_example_portfolio_day_by_day_is_the_same_on_both_paths():
         day = datetime.date(2026, 11, 1) + datetime.timedelta(days=offset)
         quiet.append(same_run(SOCIAL_HOUSING, portfolio, day).quiet)
     assert max(quiet) > len(portfolio.tenants) // 2  # the screen does spare most accounts
+
+
+@pytest.mark.slow
+def test_a_synthetic_portfolio_day_by_day_is_the_same_on_both_paths():
+    portfolio = synthetic_portfolio(1500, as_of="2026-11-09", seed=8)
+    stepped, actions = [], 0
+    for offset in range(1, 17, 3):
+        day = datetime.date(2026, 11, 9) + datetime.timedelta(days=offset)
+        result = same_run(SOCIAL_HOUSING, portfolio, day)
+        stepped.append(result.accounts - result.quiet)
+        actions += len(result.actions)
+    assert actions > 500
+    # the screen judges ledger profiles on each occurrence's day: few accounts are read
+    assert max(stepped) < len(portfolio.tenants) // 4
+
+
+SUMMONS = dunforce.compile(
+    "profile late: in_case\nscenario s for late:\n    handoff bailiff summons at D+10\n",
+    filename="summons.dfs",
+)
+
+
+@pytest.mark.parametrize(
+    ("served", "reported", "referred", "fires"),
+    [
+        ("2025-10-01", "2025-11-01", None, True),
+        ("2025-10-01", None, "2025-11-01", True),
+        ("2025-10-01", None, None, False),  # nobody told the CCAPEX: the guard blocks it
+        (None, "2025-11-01", "2025-11-01", False),  # no commandement served
+    ],
+)
+def test_an_assignation_the_legal_guards_block_leaves_the_account_quiet(
+    served, reported, referred, fires
+):
+    attributes = {"departement": "75", "lease_start": "2020-01-01"}
+    for name, value in (
+        ("last_order_date", served),
+        ("aid_report_date", reported),
+        ("ccapex_referral_date", referred),
+    ):
+        if value is not None:
+            attributes[name] = value
+    state = AccountState("A1", attributes, ledger=(Charge("500.00", "2026-03-05"),))
+    result = same_run(SUMMONS, Portfolio.from_states([state]), "2026-03-17")
+    assert len(result.actions) == int(fires)
+    assert result.quiet == int(not fires)
+
+
+CAUGHT_UP = dunforce.compile(
+    'profile late: in_case\nscenario s for late:\n    letter "big" at D+5 if debt >= 400 €\n',
+    filename="caught_up.dfs",
+)
+
+
+@pytest.mark.parametrize(
+    ("ledger", "fires"),
+    [
+        # D+5 is 10 March; on the 12th the debt is 300 €, but the debt of the 10th counts
+        ((Charge("500.00", "2026-03-05"), Payment("200.00", "2026-03-11")), True),
+        ((Charge("500.00", "2026-03-05"), Payment("200.00", "2026-03-09")), False),
+        # the second charge falls overdue on the 10th itself: 500 € that day, 300 € the day before
+        ((Charge("300.00", "2026-03-05"), Charge("200.00", "2026-03-09")), True),
+    ],
+)
+def test_a_step_caught_up_is_judged_over_columns_with_the_values_of_its_own_day(ledger, fires):
+    state = AccountState("A1", {"departement": "75"}, ledger=ledger)
+    result = same_run(CAUGHT_UP, Portfolio.from_states([state]), "2026-03-12")
+    assert result.actions["template"].tolist() == (["big"] if fires else [])
+    assert result.quiet == int(not fires)
 
 
 def test_an_account_with_nothing_due_is_not_read_one_by_one():

@@ -67,6 +67,20 @@ def optional_text(column: pd.Series | None) -> np.ndarray | None:
     return ok
 
 
+def filled_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``optional_text`` and the cells with a value, in one pass over the distinct values."""
+    if not textual(column):
+        missing = column.isna().to_numpy()
+        return missing, ~missing
+
+    def judge(value: object) -> tuple[bool, bool]:
+        empty = _is_empty(value)
+        return (empty or isinstance(value, str)), not empty
+
+    ok, filled, codes = per_value(column, judge, (True, False))
+    return ok, np.array(filled, dtype=bool)[codes]
+
+
 def cents(column: pd.Series, field: str) -> tuple[np.ndarray, np.ndarray]:
     """Amounts in integer cents, and the cells that are exact non-negative amounts."""
     kind = column.dtype.kind

@@ -21,7 +21,7 @@ from dunforce.tables import _ATTRIBUTE_PARSERS, Portfolio, _is_empty
 
 CHARGE, PAYMENT, REJECTION, ADJUSTMENT = range(4)
 _KINDS = {"charge": CHARGE, "payment": PAYMENT, "rejection": REJECTION, "adjustment": ADJUSTMENT}
-_LEDGER_TEXT = ("id", "period", "label", "method", "reason")
+_LEDGER_TEXT = ("id", "label", "method", "reason")  # and "period", read on its own
 #: a payment naming a charge, a rejection naming a payment: allocations the screen leaves to the
 #: exact path
 _LEDGER_LINKS = ("settles", "payment")
@@ -35,6 +35,7 @@ class Ledger:
     kind: np.ndarray  # CHARGE, PAYMENT or ADJUSTMENT
     cents: np.ndarray
     day: np.ndarray  # ordinal
+    period: np.ndarray  # a charge's period is set (the charge is rent)
 
 
 @attrs.frozen(eq=False)
@@ -178,13 +179,17 @@ def _attribute_cells(values: pd.Series, spec: AttributeSpec, column: str) -> np.
 def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledger:
     if not len(frame):
         nothing = np.empty(0, np.int64)
-        return Ledger(nothing, nothing, nothing, nothing)
+        return Ledger(nothing, nothing, nothing, nothing, np.empty(0, bool))
     kind_codes, uniques = cells.distinct(frame["kind"])
     table = np.array([_KINDS.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1])
     kind = table[kind_codes]
     amount, amount_ok = cells.cents(frame["amount"], "amount")
     day, day_ok = cells.ordinals(frame["date"], "date")
     bad = (kind < 0) | (kind == REJECTION) | ~amount_ok | ~day_ok
+    period = np.zeros(len(frame), dtype=bool)
+    if "period" in frame.columns:
+        ok, period = cells.filled_text(frame["period"])
+        bad |= ~ok
     for column in _LEDGER_TEXT:
         ok = cells.optional_text(frame[column] if column in frame.columns else None)
         if ok is not None:
@@ -194,7 +199,7 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
             bad |= ~cells.empty(frame[column])
     _fail(vouched, codes, bad)
     order = np.lexsort((day, codes))
-    return Ledger(codes[order], kind[order], amount[order], day[order])
+    return Ledger(codes[order], kind[order], amount[order], day[order], period[order])
 
 
 def _events(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray, schema: Schema) -> Events:

@@ -1,13 +1,19 @@
 """Profiles and conditions judged over columns, in three values.
 
-For each account of a set and a span of days, a condition is *certainly true*, *certainly
-false*, or *not known from the columns*: a :class:`Truth` holds two masks, the accounts for
-which it may be true and those for which it may be false. What the columns give exactly — the
-tenant's attributes, ``days_since`` and ``days_until`` of a date attribute over the span, the
-repayment-plan values of an account without a plan — is judged exactly; everything else
-(values derived from the ledger, numbers, durations, the plan values of an account with a
-plan) may be anything. So the screen can hold back an account only when the step function,
-whatever the ledger and the plans say, would not issue it.
+For each account of a set and a span of days (one for all, or one per account), a condition is
+*certainly true*, *certainly false*, or *not known from the columns*: a :class:`Truth` holds two
+masks, the accounts for which it may be true and those for which it may be false. What the
+columns give exactly — the tenant's attributes, ``days_since`` and ``days_until`` of a date
+attribute over the span, the repayment-plan values of an account without a plan and, when each
+account is judged on one day, the values derived from its ledger that day
+(:mod:`dunforce.batch.ledger_days`) — is judged exactly; everything else (the ledger over a
+span, durations, the plan values of an account with a plan) may be anything. So the screen can
+hold back an account only when the step function, whatever the ledger and the plans say, would
+not issue it.
+
+Numbers that are not whole (``debt_months``, a literal such as ``0.5``) are held in units of
+``1 / SCALE``, rounded outwards: the bounds stay exact integers, and a comparison may only be
+less certain than the step function's, never wrong.
 
 An account whose condition might raise in the step function (an attribute not set, compared)
 is flagged in :attr:`Judge.raises`: the step function would refuse it, so it is never held back.
@@ -15,12 +21,15 @@ is flagged in :attr:`Judge.raises`: the step function would refuse it, so it is 
 
 from __future__ import annotations
 
+import math
+
 import attrs
 import numpy as np
 import pandas as pd
 
 from dunforce.attributes.types import AttributeSpec, ValueType
 from dunforce.batch import cells
+from dunforce.batch.ledger_days import DayValues
 from dunforce.dsl import ast
 from dunforce.state import _attribute_value
 from dunforce.tables import _ATTRIBUTE_PARSERS, _is_empty
@@ -30,9 +39,30 @@ __all__ = ["Judge", "Truth"]
 
 #: wider than any value in runtime form (cents, day ordinals, counts)
 _BIG = 1 << 60
+#: the units of a number that is not whole: 1/4096 (halves, quarters... are exact)
+SCALE = 1 << 12
 #: the derived values of an account without a repayment plan, on every day
 _WITHOUT_PLAN = {"plan_active": False, "plan_broken": False, "plan_remaining": 0}
 _INTEGRAL = (ValueType.MONEY, ValueType.INT, ValueType.DATE)
+#: the values the columns derive from the ledger of an account vouched for, on a day
+_FROM_LEDGER = frozenset(
+    {
+        "balance",
+        "case_anchor",
+        "case_open_date",
+        "credit",
+        "days_late",
+        "debt",
+        "debt_months",
+        "first_late",
+        "in_case",
+        "late_episodes_12m",
+        "monthly_rent",
+        "rejections_12m",
+        "rejections_90d",
+        "unpaid_terms",
+    }
+)
 
 
 @attrs.frozen(eq=False)
@@ -46,11 +76,31 @@ class Truth:
 
 @attrs.frozen(eq=False)
 class Number:
-    """Whole numbers (cents, day ordinals, counts), each within ``[low, high]`` when set."""
+    """Whole numbers (cents, day ordinals, counts), each within ``[low, high]`` when set; in
+    units of ``1 / scale``."""
 
     low: np.ndarray
     high: np.ndarray
     is_set: Truth
+    scale: int = 1
+
+    def rescaled(self, scale: int) -> Number:
+        """The same numbers in units of ``1 / scale`` (a multiple of this one's); the bounds
+        that stand for "any" stay so."""
+        if scale == self.scale:
+            return self
+        factor = scale // self.scale
+        return Number(_times(self.low, factor), _times(self.high, factor), self.is_set, scale)
+
+
+def _times(bound: np.ndarray, factor: int) -> np.ndarray:
+    unbounded = np.abs(bound) >= _BIG // 2
+    return np.where(unbounded, np.sign(bound) * _BIG, bound * factor)
+
+
+def _common(left: Number, right: Number) -> tuple[Number, Number]:
+    scale = max(left.scale, right.scale)
+    return left.rescaled(scale), right.rescaled(scale)
 
 
 @attrs.frozen(eq=False)
@@ -68,17 +118,25 @@ class Unknown:
 
 class Judge:
     """Conditions over the accounts at ``rows`` of the tenants table, for any day from
-    ``first`` to ``last`` (ordinals)."""
+    ``first`` to ``last`` (ordinals, or arrays of one per row).
+
+    ``ledger``: the ledger values of each row on its day (``first == last``), judged exactly.
+    ``attributes``: attribute columns already read, shared by judges: a dict over these
+    ``rows``, or over other rows, of which ``local`` gives the positions of these."""
 
     def __init__(
         self,
         checked,
         tenants: pd.DataFrame,
         rows: np.ndarray,
-        first: int,
-        last: int,
+        first: int | np.ndarray,
+        last: int | np.ndarray,
         attributes: dict | None = None,
         planned: np.ndarray | None = None,
+        *,
+        ledger: DayValues | None = None,
+        local: np.ndarray | None = None,
+        base: np.ndarray | None = None,
     ):
         self.checked = checked
         #: the accounts with a repayment plan (over the tenants table), whose plan values
@@ -91,6 +149,10 @@ class Judge:
         self.rows = rows
         self.size = len(rows)
         self.first, self.last = first, last
+        self.ledger = ledger
+        #: the rows the shared attribute columns are read over, and where these rows are in them
+        self._base = rows if base is None else base
+        self._local = local
         self.raises = np.zeros(self.size, dtype=bool)
         #: where the expression being judged is evaluated at all (``and`` and ``or`` stop early)
         self._reach = np.ones(self.size, dtype=bool)
@@ -206,6 +268,7 @@ class Judge:
         op = expr.op
         equality = op in ("==", "!=")
         if isinstance(left, Number) and isinstance(right, Number):
+            left, right = _common(left, right)
             both = ~left.is_set.false & ~right.is_set.false  # certainly set, both
             truth = _interval_compare(op, left, right)
         elif isinstance(left, Text) and isinstance(right, Text) and equality:
@@ -241,7 +304,7 @@ class Judge:
         options = {to_runtime(o.value, o.type) for o in expr.options}
         if isinstance(left, Text):
             inside = np.array([v in options for v in left.values], dtype=bool)
-        elif isinstance(left, Number):
+        elif isinstance(left, Number) and left.scale == 1:
             known = (left.low == left.high) & ~left.is_set.false  # set, to one value
             inside = known & np.isin(left.low, np.array(sorted(options), dtype=np.int64))
             unsure = ~(known | ~left.is_set.true)  # neither that, nor unset for certain
@@ -263,15 +326,19 @@ class Judge:
         if isinstance(expr, ast.Unary) and expr.op == "-":
             inner = self.value(expr.operand)
             if isinstance(inner, Number):
-                return Number(-inner.high, -inner.low, inner.is_set)
+                return Number(-inner.high, -inner.low, inner.is_set, inner.scale)
             return Unknown(_may_be_unset(inner))
         if isinstance(expr, ast.Binary) and expr.op in ("+", "-"):
             left, right = self.value(expr.left), self.value(expr.right)
             if isinstance(left, Number) and isinstance(right, Number):
                 self._raise(left.is_set.false | right.is_set.false)
+                left, right = _common(left, right)
+                both = _set(left, right)
                 if expr.op == "+":
-                    return Number(left.low + right.low, left.high + right.high, _set(left, right))
-                return Number(left.low - right.high, left.high - right.low, _set(left, right))
+                    low, high = left.low + right.low, left.high + right.high
+                else:
+                    low, high = left.low - right.high, left.high - right.low
+                return Number(_bounded(low), _bounded(high), both, left.scale)
             return self._unknown_of(left, right)
         if isinstance(expr, ast.Call) and expr.func.id in ("days_since", "days_until"):
             date = self.value(expr.args[0])
@@ -304,6 +371,11 @@ class Judge:
             return Number(full, full, self._constant(True))
         if expr.type is ValueType.TEXT:
             return Text(np.full(self.size, value, dtype=object), self._constant(True))
+        if expr.type is ValueType.NUMBER:
+            scaled = value * SCALE
+            low = np.full(self.size, math.floor(scaled), dtype=np.int64)
+            high = np.full(self.size, math.ceil(scaled), dtype=np.int64)
+            return Number(low, high, self._constant(True), SCALE)
         return Unknown(False)
 
     def _name(self, name: str):
@@ -313,6 +385,8 @@ class Judge:
         symbol = self.schema[name]
         if isinstance(symbol, AttributeSpec):
             result = self._attribute_value(name, symbol.type)
+        elif self.ledger is not None and name in _FROM_LEDGER:
+            result = self._ledger_value(name)
         elif name in _WITHOUT_PLAN:  # known without a plan; with one, anything it can be
             if isinstance(_WITHOUT_PLAN[name], bool):
                 result = Truth(self.planned.copy(), self._all(True))
@@ -330,6 +404,33 @@ class Judge:
         self._values[name] = result
         return result
 
+    def _ledger_value(self, name: str):
+        """A value derived from the ledger, on each row's day (every account vouched for has
+        a ledger the columns derive exactly)."""
+        ledger = self.ledger
+        always = self._constant(True)
+        if name in ("in_case", "first_late"):
+            value = getattr(ledger, name)
+            return Truth(value.copy(), ~value)
+        if name == "debt_months":
+            rent = ledger.monthly_rent
+            scaled = ledger.debt * SCALE
+            divisor = np.where(rent > 0, rent, 1)
+            low = np.where(rent > 0, scaled // divisor, 0)
+            high = np.where(rent > 0, -(-scaled // divisor), 0)
+            return Number(low, high, always, SCALE)
+        if name in ("case_anchor", "case_open_date"):
+            value = ledger.anchor if name == "case_anchor" else ledger.opened
+            in_case = ledger.in_case
+            return Number(value, value, Truth(in_case.copy(), ~in_case))
+        if name == "days_late":
+            value = np.where(ledger.in_case, ledger.days - ledger.anchor, 0)
+        elif name == "credit":
+            value = np.maximum(-ledger.balance, 0)
+        else:
+            value = getattr(ledger, name)
+        return Number(value, value, always)
+
     def _attribute_value(self, name: str, kind: ValueType):
         values, is_set = self._attribute(name)
         set_truth = Truth(is_set, ~is_set)
@@ -343,18 +444,26 @@ class Judge:
             return Text(values, set_truth)
         return Unknown(not is_set.all())
 
+    def attribute_may_be_set(self, name: str) -> np.ndarray:
+        """The accounts whose attribute ``name`` may be set (it is, or its cell may not read)."""
+        _, is_set = self._attribute(name)
+        return is_set
+
     def _attribute(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The runtime values of an attribute (None where not set), and where it is set."""
         known = self.attributes.get(name)
         if known is None:
             known = self.attributes[name] = self._read_attribute(name)
+        if self._local is not None:
+            values, is_set = known
+            return values[self._local], is_set[self._local]
         return known
 
     def _read_attribute(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         spec = self.schema[name]
         default = None if spec.default is None else to_runtime(spec.default, spec.type)
         if name not in self.tenants.columns:
-            values = np.full(self.size, default, dtype=object)
+            values = np.full(len(self._base), default, dtype=object)
         else:
             parser = _ATTRIBUTE_PARSERS[spec.type]
             field = f"attributes.{name}"
@@ -365,13 +474,18 @@ class Judge:
                 public = _attribute_value(spec, parser(cell, name), field)
                 return True, to_runtime(public, spec.type)
 
-            column = self.tenants[name].iloc[self.rows]
+            column = self.tenants[name].iloc[self._base]
             _, converted, codes = cells.per_value(column, convert, (True, default))
             values = np.empty(len(converted), dtype=object)
             values[:] = converted
             values = values[codes]
         is_set = np.array([v is not None for v in values], dtype=bool)
         return values, is_set
+
+
+def _bounded(bound: np.ndarray) -> np.ndarray:
+    """A sum of bounds, "any" where one of them was."""
+    return np.clip(bound, -_BIG, _BIG)
 
 
 def _set(left: Number, right: Number) -> Truth:

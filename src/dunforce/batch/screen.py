@@ -21,8 +21,11 @@ import datetime
 
 import numpy as np
 
-from dunforce.batch.columns import CHARGE, Columns
+from dunforce.attributes.types import AttributeSpec
+from dunforce.batch.columns import Columns
 from dunforce.batch.conditions import Judge
+from dunforce.batch.ledger_days import SPAN, LedgerDays, distinct
+from dunforce.dsl.format import format_expr
 from dunforce.engine.plan import CompiledProgram, CompiledStep
 
 #: room for ``bd`` offsets (weekends and public holidays) and ``m`` offsets (month lengths)
@@ -60,25 +63,21 @@ def _window(step: CompiledStep) -> tuple[int, int | None, bool]:
     return low, high, exact
 
 
-def _starts(accounts: np.ndarray, n: int) -> np.ndarray:
-    """Where each account's rows start in rows sorted by account (``n + 1`` bounds)."""
-    return np.searchsorted(accounts, np.arange(n + 1), side="left")
+def _before_anchor(step: CompiledStep) -> bool:
+    """Every occurrence of the step falls before its anchor (``E-21``, ``every 5 days from
+    E-20 until E-1``)."""
+    if _day_bounds(step.amount, step.unit)[1] >= 0:
+        return False
+    return step.every is None or (
+        step.until is not None and _day_bounds(step.until.amount, step.until.unit)[1] < 0
+    )
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct integers, in order: a sort, many times faster than ``np.unique``'s hash
-    table on the millions of nearly sorted keys of a portfolio."""
-    values = np.sort(values, kind="stable")
-    if len(values) < 2:
-        return values
-    return values[np.concatenate(([True], values[1:] != values[:-1]))]
-
-
-def _sums(accounts: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Per account, the sum of its rows (rows sorted by account), in exact integers."""
-    running = np.concatenate(([0], np.cumsum(values, dtype=np.int64)))
-    bounds = _starts(accounts, n)
-    return running[bounds[1:]] - running[bounds[:-1]]
+#: a legal guard, and the attributes of which one at least must be set for it not to block
+_GUARD_ATTRIBUTES = {
+    "order_delay": ("last_order_date",),
+    "ccapex_delay": ("ccapex_referral_date", "aid_report_date"),
+}
 
 
 class Screen:
@@ -103,75 +102,16 @@ class Screen:
         self.columns = columns
         self.today = today
         n = columns.count
-        ledger = columns.ledger
-        charge = ledger.kind == CHARGE
-        self.charge_account = ledger.account[charge]
-        self.charge_due = ledger.day[charge]
-        charge_cents = ledger.cents[charge]
-        credit = ~charge & (ledger.day <= today)
-        credit_account = ledger.account[credit]
-        credit_day = ledger.day[credit]
-        credit_cents = ledger.cents[credit]
-        #: running totals over all rows (every amount is >= 0, so they never decrease)
-        self.charged = np.concatenate(([0], np.cumsum(charge_cents, dtype=np.int64)))
-        self.charge_start = _starts(self.charge_account, n)
-        self.paid = _sums(credit_account, credit_cents, n)  # credits up to today
+        #: the ledger values of any account on any day up to today
+        self.ledger = days = LedgerDays(columns, threshold, today)
+        self.charge_account, self.charge_due = days.charge_account, days.charge_due
+        self.charged, self.charge_start = days.charged, days.charge_start
+        everyone = np.arange(n)
+        self.paid = days.paid(everyone, np.full(n, today, dtype=np.int64))  # credits to today
         history = columns.history[0]
         entries = np.bincount(history[history >= 0], minlength=n) if len(history) else 0
         self.uncapped = np.broadcast_to(entries < program.cap_floor, (n,))
-        self.in_case, self.anchor, self.opened = self._cases(
-            n, charge_cents, credit_account, credit_day, credit_cents
-        )
-
-    # -- cases -------------------------------------------------------------------------------
-
-    def _cases(self, n, charge_cents, credit_account, credit_day, credit_cents):
-        today = self.today
-        span = np.int64(1 << 22)  # more than any day ordinal
-        charge_key = self.charge_account * span + self.charge_due
-        credit_key = credit_account * span + credit_day
-        credit_running = np.concatenate(([0], np.cumsum(credit_cents, dtype=np.int64)))
-        credit_start = _starts(credit_account, n)
-
-        def paid_by(accounts: np.ndarray, keys: np.ndarray) -> np.ndarray:
-            """What each account was credited up to and including the day of its key."""
-            upto = np.searchsorted(credit_key, keys, side="right")
-            return credit_running[upto] - credit_running[credit_start[accounts]]
-
-        # the days the overdue amount may change: the day after a due date, a credit's day
-        falls = self.charge_due + 1 <= today
-        accounts = np.concatenate((self.charge_account[falls], credit_account))
-        days = np.concatenate((self.charge_due[falls] + 1, credit_day))
-        keys = _distinct(accounts * span + days)
-        accounts, days = keys // span, keys % span
-        charged = (
-            self.charged[np.searchsorted(charge_key, keys, side="left")]
-            - self.charged[self.charge_start[accounts]]
-        )
-        paid = paid_by(accounts, keys)
-        below = charged - paid <= self.threshold
-        in_case = np.zeros(n, dtype=bool)
-        anchor = np.full(n, -1, dtype=np.int64)
-        opened = np.full(n, -1, dtype=np.int64)
-        if not len(keys):
-            return in_case, anchor, opened
-        position = np.arange(len(keys))
-        last_below = np.maximum.accumulate(np.where(below, position, -1))
-        ends = np.flatnonzero(np.append(accounts[1:] != accounts[:-1], True))
-        firsts = np.concatenate(([0], ends[:-1] + 1))
-        open_now = ~below[ends]
-        ends, firsts = ends[open_now], firsts[open_now]
-        who = accounts[ends]
-        first_open = np.maximum(last_below[ends] + 1, firsts)
-        opened_day = days[first_open]
-        in_case[who] = True
-        opened[who] = opened_day
-        # D: the due date of the oldest charge not fully settled on the day the case opened
-        paid_then = paid_by(who, who * span + opened_day)
-        target = paid_then + self.charged[self.charge_start[who]]
-        oldest = np.searchsorted(self.charged[1:], target, side="right")
-        anchor[who] = self.charge_due[oldest]
-        return in_case, anchor, opened
+        self.in_case, self.anchor, self.opened = days.today(everyone)
 
     # -- pending occurrences -----------------------------------------------------------------
 
@@ -203,7 +143,7 @@ class Screen:
         """Keep the occurrences whose block may apply to the account's profile on their day,
         and whose condition (and rule's condition) may hold then, judged over columns."""
         n = self.columns.count
-        rows = _distinct(np.concatenate([accounts for _, _, accounts, _, _ in occurring]))
+        rows = distinct(np.concatenate([accounts for _, _, accounts, _, _ in occurring]))
         where = np.full(n, -1, dtype=np.int64)
         where[rows] = np.arange(len(rows))
         judges: dict[int, Judge] = {}
@@ -227,7 +167,66 @@ class Screen:
                 if condition is not None:
                     keep &= judge.truth(condition, False).true[local]
             keep |= judge.raises[local]  # the step function refuses them: never held back
+            for names in self._guarded_by(step):  # held back unless one of these is set
+                may_be_set = np.zeros(len(rows), dtype=bool)
+                for name in names:
+                    may_be_set |= judge.attribute_may_be_set(name)
+                keep &= may_be_set[local]
             kept.append((block, step, accounts[keep], anchors[keep], exact))
+        return self._on_their_day(kept, rows, where, attributes)
+
+    def _guarded_by(self, step: CompiledStep) -> list[tuple[str, ...]]:
+        """The legal guards that block every action of the step, whatever the profile, while
+        some attributes are not set (:meth:`dunforce.engine.contact.Contact.guard_day`): a
+        commandement must have been served, the CCAPEX or the CAF must have been told."""
+        enforced = frozenset.intersection(
+            *(action.guards for action in step.actions),
+            *(policy.guards for policy in self.program.policies.values()),
+        )
+        schema = self.checked.schema
+        groups = [names for guard, names in _GUARD_ATTRIBUTES.items() if guard in enforced]
+        return [g for g in groups if all(isinstance(schema.get(n), AttributeSpec) for n in g)]
+
+    def _on_their_day(self, occurring: list, base: np.ndarray, where, attributes) -> list:
+        """Judge again each occurrence on one day (a step in plain days, not repeated) with
+        the values of that day, the ledger's included: the step function decides it so."""
+        exact = [item for item in occurring if item[4] and len(item[2])]
+        if not exact:
+            return occurring
+        keys = np.concatenate(
+            [accounts * SPAN + anchors + step.amount for _, step, accounts, anchors, _ in exact]
+        )
+        keys = distinct(keys)
+        accounts, days = keys // SPAN, keys % SPAN
+        judge = Judge(
+            self.checked,
+            self.tenants,
+            accounts,
+            days,
+            days,
+            attributes,
+            self.columns.planned,
+            ledger=self.ledger.at(accounts, days),
+            local=where[accounts],
+            base=base,
+        )
+        truths: dict[str, object] = {}
+        kept = []
+        for block, step, accounts, anchors, is_exact in occurring:
+            if not (is_exact and len(accounts)):
+                kept.append((block, step, accounts, anchors, is_exact))
+                continue
+            local = np.searchsorted(keys, accounts * SPAN + anchors + step.amount)
+            keep = judge.applies(block.profiles)[local]
+            for condition in (block.guard_expr, step.expr):
+                if condition is not None:
+                    text = format_expr(condition)
+                    truth = truths.get(text)
+                    if truth is None:
+                        truth = truths[text] = judge.truth(condition, False).true
+                    keep &= truth[local]
+            keep |= judge.raises[local]
+            kept.append((block, step, accounts[keep], anchors[keep], is_exact))
         return kept
 
     def _occurring(self, step: CompiledStep, block):
@@ -238,6 +237,8 @@ class Screen:
             events = self.columns.events
             codes = [i for i, kind in enumerate(events.kinds) if kind == block.event]
             rows = np.isin(events.kind, codes)
+            if _before_anchor(step):  # a step before its event is missed once the event came
+                rows &= events.day > today
             accounts, anchors = events.account[rows], events.day[rows]
         elif step.pre_due:
             # the charges still owed that fall due after today
@@ -265,7 +266,7 @@ class Screen:
         """Accounts with an occurrence whose key is not in their history."""
         history_accounts, history_keys = self.columns.history
         pending = np.zeros(n, dtype=bool)
-        asked = _distinct(np.concatenate([accounts for accounts, _, _ in keyed]))
+        asked = distinct(np.concatenate([accounts for accounts, _, _ in keyed]))
         with_history = np.zeros(n, dtype=bool)
         with_history[history_accounts[history_accounts >= 0]] = True
         issued: set[tuple[int, str]] = set()
