@@ -279,6 +279,62 @@ def test_a_step_caught_up_is_judged_over_columns_with_the_values_of_its_own_day(
     assert result.quiet == int(not fires)
 
 
+REPEATED_TEXT = """\
+profile late: in_case
+scenario s for late:
+    sms "p" every 3 days from D+3 until D+30
+    email "q" at D+6
+"""
+REPEATED = dunforce.compile(REPEATED_TEXT, filename="repeated.dfs", case_threshold=100)
+
+
+@pytest.mark.parametrize(
+    ("step", "key"),
+    [
+        ('sms "p" every 3 days from D+3 until D+30', "s/sms:p:D+3/3d@2026-03-05#1"),
+        ('sms "q" at D+6', "s/sms:q:D+6@2026-03-05"),
+    ],
+)
+def test_an_occurrence_on_the_day_its_case_opened_is_pending(step, key):
+    # 50 € left of the March rent are under the threshold; the April rent falls overdue on the
+    # 11th and opens the case with D = 5 March: the repeat of D+3 (the 8th) came before the
+    # case, the next one (the 11th) is its first day
+    ledger = (
+        Charge("500.00", "2026-03-05"),
+        Payment("450.00", "2026-03-05"),
+        Charge("500.00", "2026-03-10"),
+    )
+    state = AccountState("A1", {"departement": "75", "phone_mobile": "+33600000000"}, ledger=ledger)
+    program = dunforce.compile(
+        f"profile late: in_case\nscenario s for late:\n    {step}\n",
+        filename="opening.dfs",
+        case_threshold=100,
+    )
+    result = same_run(program, Portfolio.from_states([state]), "2026-03-11")
+    assert result.actions["key"].tolist() == [key]
+
+
+@pytest.mark.parametrize("issued", [(0,), (0, 1)])
+def test_a_repeat_already_issued_is_not_pending(issued):
+    # D = 5 March, the case opens on the 6th: the repeats fall on the 8th (#0) and the 11th (#1)
+    ledger = (Charge("500.00", "2026-03-05"),)
+    repeats = [
+        Issued(f"s/sms:p:D+3/3d@2026-03-05#{k}", f"2026-03-{8 + 3 * k:02d}", "sms") for k in issued
+    ]
+    history = (*repeats, Issued("s/email:q:D+6@2026-03-05", "2026-03-11", "email"))
+    state = AccountState(
+        "A1",
+        {"departement": "75", "phone_mobile": "+33600000000", "email_address": "a@b.fr"},
+        ledger=ledger,
+        history=history,
+    )
+    result = same_run(REPEATED, Portfolio.from_states([state]), "2026-03-11")
+    # with the repeat of the 11th still to issue, the account is read (the caps decide)
+    assert result.quiet == int(1 in issued)
+    if 1 in issued:
+        assert not len(result.actions)
+
+
 def test_an_account_with_nothing_due_is_not_read_one_by_one():
     state = AccountState(
         "A1",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 
+import attrs
 import numpy as np
 
 from dunforce.attributes.types import AttributeSpec
@@ -26,7 +27,7 @@ from dunforce.batch.columns import Columns
 from dunforce.batch.conditions import Judge
 from dunforce.batch.ledger_days import SPAN, LedgerDays, distinct
 from dunforce.dsl.format import format_expr
-from dunforce.engine.plan import CompiledProgram, CompiledStep
+from dunforce.engine.plan import CompiledBlock, CompiledProgram, CompiledStep
 
 #: room for ``bd`` offsets (weekends and public holidays) and ``m`` offsets (month lengths)
 _HOLIDAY_SLACK = 12
@@ -71,6 +72,37 @@ def _before_anchor(step: CompiledStep) -> bool:
     return step.every is None or (
         step.until is not None and _day_bounds(step.until.amount, step.until.unit)[1] < 0
     )
+
+
+@attrs.frozen(eq=False)
+class Occurrences:
+    """The occurrences of one step that may go out today: an account and an anchor each, and
+    when each falls on one known day, that day and its repeat number (``-1``: not repeated)."""
+
+    block: CompiledBlock
+    step: CompiledStep
+    accounts: np.ndarray
+    anchors: np.ndarray
+    days: np.ndarray | None  # None: a day the calendar decides, within a window
+    repeats: np.ndarray | None
+
+    def kept(self, keep: np.ndarray) -> Occurrences:
+        def pick(values):
+            return None if values is None else values[keep]
+
+        return Occurrences(
+            self.block,
+            self.step,
+            self.accounts[keep],
+            self.anchors[keep],
+            pick(self.days),
+            pick(self.repeats),
+        )
+
+
+def _in_days(amount: int, unit: str) -> int | None:
+    """An offset in plain days, or None when the calendar decides it."""
+    return amount if unit == "d" else 7 * amount if unit == "w" else None
 
 
 #: a legal guard, and the attributes of which one at least must be set for it not to block
@@ -119,21 +151,21 @@ class Screen:
         """Accounts vouched for with at least one occurrence that may be issued today."""
         n = self.columns.count
         loose = np.zeros(n, dtype=bool)  # pending whatever the history says
-        keyed: list[tuple[np.ndarray, str, np.ndarray]] = []  # (accounts, key prefix, anchors)
+        keyed: list[Occurrences] = []
         occurring = []
         for block in self.program.blocks:
             for step in block.steps:
-                accounts, anchors, exact = self._occurring(step, block)
-                if len(accounts):
-                    occurring.append((block, step, accounts, anchors, exact))
+                found = self._occurring(step, block)
+                if len(found.accounts):
+                    occurring.append(found)
         if self.checked is not None and occurring:
             occurring = self._may_fire(occurring)
-        for _, step, accounts, anchors, exact in occurring:
-            if len(accounts):
-                if exact:
-                    keyed.append((accounts, step.key_prefix, anchors))
+        for found in occurring:
+            if len(found.accounts):
+                if found.days is not None:
+                    keyed.append(found)
                 else:
-                    loose[accounts] = True
+                    loose[found.accounts] = True
         pending = loose
         if keyed:
             pending = pending | self._not_issued(keyed, n)
@@ -143,13 +175,14 @@ class Screen:
         """Keep the occurrences whose block may apply to the account's profile on their day,
         and whose condition (and rule's condition) may hold then, judged over columns."""
         n = self.columns.count
-        rows = distinct(np.concatenate([accounts for _, _, accounts, _, _ in occurring]))
+        rows = distinct(np.concatenate([found.accounts for found in occurring]))
         where = np.full(n, -1, dtype=np.int64)
         where[rows] = np.arange(len(rows))
         judges: dict[int, Judge] = {}
         attributes: dict = {}
         kept = []
-        for block, step, accounts, anchors, exact in occurring:
+        for found in occurring:
+            block, step, accounts = found.block, found.step, found.accounts
             judge = judges.get(step.lookback)
             if judge is None:  # its occurrences are decided on a day of this span
                 judge = judges[step.lookback] = Judge(
@@ -172,7 +205,7 @@ class Screen:
                 for name in names:
                     may_be_set |= judge.attribute_may_be_set(name)
                 keep &= may_be_set[local]
-            kept.append((block, step, accounts[keep], anchors[keep], exact))
+            kept.append(found.kept(keep))
         return self._on_their_day(kept, rows, where, attributes)
 
     def _guarded_by(self, step: CompiledStep) -> list[tuple[str, ...]]:
@@ -190,13 +223,10 @@ class Screen:
     def _on_their_day(self, occurring: list, base: np.ndarray, where, attributes) -> list:
         """Judge again each occurrence on one day (a step in plain days, not repeated) with
         the values of that day, the ledger's included: the step function decides it so."""
-        exact = [item for item in occurring if item[4] and len(item[2])]
+        exact = [found for found in occurring if found.days is not None and len(found.accounts)]
         if not exact:
             return occurring
-        keys = np.concatenate(
-            [accounts * SPAN + anchors + step.amount for _, step, accounts, anchors, _ in exact]
-        )
-        keys = distinct(keys)
+        keys = distinct(np.concatenate([found.accounts * SPAN + found.days for found in exact]))
         accounts, days = keys // SPAN, keys % SPAN
         judge = Judge(
             self.checked,
@@ -210,13 +240,14 @@ class Screen:
             local=where[accounts],
             base=base,
         )
-        truths: dict[str, object] = {}
+        truths: dict[str, np.ndarray] = {}
         kept = []
-        for block, step, accounts, anchors, is_exact in occurring:
-            if not (is_exact and len(accounts)):
-                kept.append((block, step, accounts, anchors, is_exact))
+        for found in occurring:
+            if found.days is None or not len(found.accounts):
+                kept.append(found)
                 continue
-            local = np.searchsorted(keys, accounts * SPAN + anchors + step.amount)
+            block, step = found.block, found.step
+            local = np.searchsorted(keys, found.accounts * SPAN + found.days)
             keep = judge.applies(block.profiles)[local]
             for condition in (block.guard_expr, step.expr):
                 if condition is not None:
@@ -226,11 +257,11 @@ class Screen:
                         truth = truths[text] = judge.truth(condition, False).true
                     keep &= truth[local]
             keep |= judge.raises[local]
-            kept.append((block, step, accounts[keep], anchors[keep], is_exact))
+            kept.append(found.kept(keep))
         return kept
 
-    def _occurring(self, step: CompiledStep, block):
-        """The accounts and anchors of the occurrences of a step that fall in today's window."""
+    def _occurring(self, step: CompiledStep, block) -> Occurrences:
+        """The occurrences of a step that fall in today's window."""
         today = self.today
         first, last, exact = _window(step)
         if step.anchor == "E":
@@ -250,23 +281,60 @@ class Screen:
         else:
             accounts = np.flatnonzero(self.in_case)
             anchors = self.anchor[accounts]
-            if exact:  # an occurrence dated before its case opened is never issued
-                keep = anchors + step.amount >= self.opened[accounts]
-                accounts, anchors = accounts[keep], anchors[keep]
+        # as the step function: with a history too short to fill a cap, only the calendar can
+        # move an occurrence
+        lookback = np.where(self.uncapped[accounts], step.calendar_lookback, step.lookback)
+        repeated = self._repeated(step, block, accounts, anchors, lookback)
+        if repeated is not None:
+            return repeated
         start = anchors + first
         hit = start <= today
         if last is not None:
-            # as the step function: with a history too short to fill a cap, only the calendar
-            # can move an occurrence
-            lookback = np.where(self.uncapped[accounts], step.calendar_lookback, step.lookback)
             hit &= today <= anchors + last + lookback
-        return accounts[hit], anchors[hit], exact
+        if exact:
+            days = anchors + step.amount
+            if step.anchor == "D" and not step.pre_due:
+                hit &= days >= self.opened[accounts]  # dated before its case: never issued
+            repeats = np.full(int(hit.sum()), -1, dtype=np.int64)
+            return Occurrences(block, step, accounts[hit], anchors[hit], days[hit], repeats)
+        return Occurrences(block, step, accounts[hit], anchors[hit], None, None)
 
-    def _not_issued(self, keyed, n: int) -> np.ndarray:
+    def _repeated(self, step, block, accounts, anchors, lookback) -> Occurrences | None:
+        """A step repeated every so many days or weeks from an offset in days or weeks: each
+        occurrence still in its catch-up window, on its own day (None for any other step)."""
+        if step.every is None:
+            return None
+        offset = _in_days(step.amount, step.unit)
+        interval = _in_days(step.every.amount, step.every.unit)
+        until = None if step.until is None else _in_days(step.until.amount, step.until.unit)
+        if offset is None or not interval or (step.until is not None and until is None):
+            return None
+        today = self.today
+        first = anchors + offset
+        latest = (
+            np.full(len(anchors), today) if until is None else np.minimum(today, anchors + until)
+        )
+        # the repeats from the first one not yet past its catch-up window to the last one due
+        low = np.maximum(0, -(-(today - lookback - first) // interval))
+        high = np.where(latest >= first, (latest - first) // interval, -1)
+        counts = np.maximum(high - low + 1, 0)
+        rows = np.repeat(np.arange(len(accounts)), counts)
+        within = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+        repeats = low[rows] + within
+        days = first[rows] + repeats * interval
+        accounts, anchors = accounts[rows], anchors[rows]
+        keep = np.ones(len(rows), dtype=bool)
+        if step.anchor == "D" and not step.pre_due:
+            keep = days >= self.opened[accounts]  # dated before its case: never issued
+        elif step.anchor == "E" or step.pre_due:
+            keep = ~((days < anchors) & (anchors <= today))  # before its anchor, which came
+        return Occurrences(block, step, accounts[keep], anchors[keep], days[keep], repeats[keep])
+
+    def _not_issued(self, keyed: list[Occurrences], n: int) -> np.ndarray:
         """Accounts with an occurrence whose key is not in their history."""
         history_accounts, history_keys = self.columns.history
         pending = np.zeros(n, dtype=bool)
-        asked = distinct(np.concatenate([accounts for accounts, _, _ in keyed]))
+        asked = distinct(np.concatenate([found.accounts for found in keyed]))
         with_history = np.zeros(n, dtype=bool)
         with_history[history_accounts[history_accounts >= 0]] = True
         issued: set[tuple[int, str]] = set()
@@ -274,18 +342,23 @@ class Screen:
             rows = np.isin(history_accounts, asked)
             issued = set(zip(history_accounts[rows].tolist(), history_keys[rows], strict=True))
         iso = {}
-        for accounts, prefix, anchors in keyed:
+        for found in keyed:
+            accounts, prefix = found.accounts, found.step.key_prefix
             bare = ~with_history[accounts]
             pending[accounts[bare]] = True
-            for account, anchor in zip(
-                accounts[~bare].tolist(), anchors[~bare].tolist(), strict=True
+            for account, anchor, repeat in zip(
+                accounts[~bare].tolist(),
+                found.anchors[~bare].tolist(),
+                found.repeats[~bare].tolist(),
+                strict=True,
             ):
                 text = iso.get(anchor)
                 if text is None:
                     text = iso[anchor] = datetime.date.fromordinal(anchor).isoformat()
-                if (account, prefix + text) not in issued:
+                key = prefix + text if repeat < 0 else f"{prefix}{text}#{repeat}"
+                if (account, key) not in issued:
                     pending[account] = True
         return pending
 
 
-__all__ = ["Screen"]
+__all__ = ["Occurrences", "Screen"]
