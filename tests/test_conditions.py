@@ -55,36 +55,56 @@ def _values_by_day(program, state: AccountState, first: int, last: int):
     return {day: days.at(day) for day in range(first, last + 1)}
 
 
+def _conditions(program) -> list:
+    return [
+        step for block in program.compiled.blocks for step in block.steps if step.expr is not None
+    ]
+
+
+def _agrees(judge: Judge, truths: dict, position: int, program, state, by_day) -> None:
+    """What the judge calls certain for one of its rows, the step function finds on each day
+    of ``by_day`` (a function giving the values and profile of each day)."""
+    try:
+        days = by_day()
+    except dunforce.DunforceError:
+        assert judge.raises[position], f"{state.account_id}: a profile raised, not flagged"
+        return
+    for day, (values, profile) in days.items():
+        assert judge.possible[profile][position], (state.account_id, day, profile)
+        for name, certain in judge.certain.items():
+            if certain[position]:
+                assert profile == name, (state.account_id, day, name, profile)
+        for step in _conditions(program):
+            truth = truths[step.index]
+            try:
+                holds = bool(step.condition(values, day, profile))
+            except (TypeError, ArithmeticError):
+                assert judge.raises[position], (state.account_id, step.text)
+                continue
+            side = truth.true if holds else truth.false
+            assert side[position], (state.account_id, day, step.text, holds)
+
+
+def _step_truths(judge: Judge, program) -> dict:
+    return {step.index: judge.truth(step.expr, False) for step in _conditions(program)}
+
+
 def _check(program, states: list[AccountState], today: datetime.date, span: int) -> None:
     portfolio = Portfolio.from_states(states)
     last = today.toordinal()
     first = last - span
     rows = np.arange(len(states))
     judge = Judge(program.checked, portfolio.tenants, rows, first, last)
-    conditions = [
-        step for block in program.compiled.blocks for step in block.steps if step.expr is not None
-    ]
-    truths = {step.index: judge.truth(step.expr, False) for step in conditions}
+    truths = _step_truths(judge, program)
     for row, state in enumerate(states):
-        try:
-            by_day = _values_by_day(program, state, first, last)
-        except dunforce.DunforceError:
-            assert judge.raises[row], f"{state.account_id}: a profile raised, not flagged"
-            continue
-        for day, (values, profile) in by_day.items():
-            assert judge.possible[profile][row], (state.account_id, day, profile)
-            for name, certain in judge.certain.items():
-                if certain[row]:
-                    assert profile == name, (state.account_id, day, name, profile)
-            for step in conditions:
-                truth = truths[step.index]
-                try:
-                    holds = bool(step.condition(values, day, profile))
-                except (TypeError, ArithmeticError):
-                    assert judge.raises[row], (state.account_id, step.text)
-                    continue
-                side = truth.true if holds else truth.false
-                assert side[row], (state.account_id, day, step.text, holds)
+        _agrees(
+            judge,
+            truths,
+            row,
+            program,
+            state,
+            lambda s=state: _values_by_day(program, s, first, last),
+        )
 
 
 def _check_on_days(program, states: list[AccountState], asked: list[tuple[int, datetime.date]]):
@@ -99,30 +119,17 @@ def _check_on_days(program, states: list[AccountState], asked: list[tuple[int, d
     judge = Judge(
         program.checked, portfolio.tenants, rows, on, on, planned=columns.planned, ledger=ledger
     )
-    conditions = [
-        step for block in program.compiled.blocks for step in block.steps if step.expr is not None
-    ]
-    truths = {step.index: judge.truth(step.expr, False) for step in conditions}
+    truths = _step_truths(judge, program)
     for position, (row, day) in enumerate(zip(rows.tolist(), on.tolist(), strict=True)):
         state = states[row]
-        try:
-            values, profile = _values_by_day(program, state, day, day)[day]
-        except dunforce.DunforceError:
-            assert judge.raises[position], f"{state.account_id}: a profile raised, not flagged"
-            continue
-        assert judge.possible[profile][position], (state.account_id, day, profile)
-        for name, certain in judge.certain.items():
-            if certain[position]:
-                assert profile == name, (state.account_id, day, name, profile)
-        for step in conditions:
-            truth = truths[step.index]
-            try:
-                holds = bool(step.condition(values, day, profile))
-            except (TypeError, ArithmeticError):
-                assert judge.raises[position], (state.account_id, step.text)
-                continue
-            side = truth.true if holds else truth.false
-            assert side[position], (state.account_id, day, step.text, holds)
+        _agrees(
+            judge,
+            truths,
+            position,
+            program,
+            state,
+            lambda s=state, d=day: _values_by_day(program, s, d, d),
+        )
     return judge
 
 
