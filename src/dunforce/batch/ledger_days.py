@@ -151,19 +151,16 @@ class LedgerDays:
         above = debt > self.threshold
         first = np.concatenate(([True], accounts[1:] != accounts[:-1]))
         opening = above & (first | ~np.concatenate(([False], above[:-1])))
-        #: change days, and for each the position of its case's opening (-1 out of a case)
+        #: change days, and whether the debt is above the threshold from each on
         self.change_key = keys
         self.change_above = above
-        position = np.arange(len(keys))
-        self.change_opening = np.where(
-            above, np.maximum.accumulate(np.where(opening, position, -1)), -1
-        )
         #: the cases' openings, in order: their day, and D
         self.open_key = keys[opening]
         open_accounts = accounts[opening]
         oldest = self._oldest_unsettled(open_accounts, self.paid(open_accounts, days[opening]))
         self.open_anchor = self.charge_due[np.minimum(oldest, len(self.charge_due) - 1)]
-        self.change_case = np.cumsum(opening) - 1  # the opening at or before each change day
+        # the opening at or before each change day (there are fewer cases than change days)
+        self.change_case = (np.cumsum(opening, dtype=np.int64) - 1).astype(np.int32)
 
     # -- values on days ----------------------------------------------------------------------
 
@@ -189,8 +186,9 @@ class LedgerDays:
         own = change >= 0
         own[own] = self.change_key[change[own]] // SPAN == accounts[own]
         change = np.where(own, change, 0)
-        in_case = own & (self.change_opening[change] >= 0) if len(self.change_key) else own
+        in_case = own & self.change_above[change] if len(self.change_key) else own
         case = np.where(in_case, self.change_case[change] if len(self.change_key) else 0, 0)
+        case = case.astype(np.int64)
         opened = np.where(in_case, self._open_day(case), -1)
         anchor = np.where(in_case, self._open_anchor(case), -1)
         # the cases opened in the 365 days up to the day, and the one before the open case

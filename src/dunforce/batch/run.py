@@ -203,6 +203,7 @@ def _vectorised(
         tenants=portfolio.tenants,
     )
     exact = ~columns.vouched | screen.pending()
+    del screen  # its running sums are not needed by the workers forked below
     if exact.all():
         stepper.feed(portfolio.accounts(program.schema))
         return 0
