@@ -100,6 +100,21 @@ class Occurrences:
         )
 
 
+def _may_fire_for(judge: Judge, block, step, local: np.ndarray, truths: dict) -> np.ndarray:
+    """Which of the judge's rows at ``local`` may have a profile of the block and meet the
+    step's conditions (``truths``: those already judged, by text); a row whose condition the
+    step function may refuse is never held back."""
+    keep = judge.applies(block.profiles)[local]
+    for condition in (block.guard_expr, step.expr):
+        if condition is not None:
+            text = format_expr(condition)
+            truth = truths.get(text)
+            if truth is None:
+                truth = truths[text] = judge.truth(condition, False).true
+            keep &= truth[local]
+    return keep | judge.raises[local]
+
+
 def _in_days(amount: int, unit: str) -> int | None:
     """An offset in plain days, or None when the calendar decides it."""
     return amount if unit == "d" else 7 * amount if unit == "w" else None
@@ -195,11 +210,7 @@ class Screen:
                     self.columns.planned,
                 )
             local = where[accounts]
-            keep = judge.applies(block.profiles)[local]
-            for condition in (block.guard_expr, step.expr):
-                if condition is not None:
-                    keep &= judge.truth(condition, False).true[local]
-            keep |= judge.raises[local]  # the step function refuses them: never held back
+            keep = _may_fire_for(judge, block, step, local, {})
             for names in self._guarded_by(step):  # held back unless one of these is set
                 may_be_set = np.zeros(len(rows), dtype=bool)
                 for name in names:
@@ -248,16 +259,7 @@ class Screen:
                 continue
             block, step = found.block, found.step
             local = np.searchsorted(keys, found.accounts * SPAN + found.days)
-            keep = judge.applies(block.profiles)[local]
-            for condition in (block.guard_expr, step.expr):
-                if condition is not None:
-                    text = format_expr(condition)
-                    truth = truths.get(text)
-                    if truth is None:
-                        truth = truths[text] = judge.truth(condition, False).true
-                    keep &= truth[local]
-            keep |= judge.raises[local]
-            kept.append(found.kept(keep))
+            kept.append(found.kept(_may_fire_for(judge, block, step, local, truths)))
         return kept
 
     def _occurring(self, step: CompiledStep, block) -> Occurrences:
