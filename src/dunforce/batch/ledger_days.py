@@ -166,8 +166,21 @@ class LedgerDays:
 
     def today(self, accounts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``in_case``, ``anchor`` and ``opened`` of the accounts on the last day."""
-        values = self.at(accounts, np.full(len(accounts), self.last, dtype=np.int64))
-        return values.in_case, values.anchor, values.opened
+        keys = np.asarray(accounts, dtype=np.int64) * SPAN + self.last
+        in_case, case = self._case_on(accounts, keys)
+        anchor = np.where(in_case, self._open_anchor(case), -1)
+        return in_case, anchor, np.where(in_case, self._open_day(case), -1)
+
+    def _case_on(self, accounts: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether a case is open on each day, and its number: the case of the last change
+        day on or before it."""
+        change = np.searchsorted(self.change_key, keys, side="right") - 1
+        own = change >= 0
+        own[own] = self.change_key[change[own]] // SPAN == accounts[own]
+        change = np.where(own, change, 0)
+        in_case = own & self.change_above[change] if len(self.change_key) else own
+        case = np.where(in_case, self.change_case[change] if len(self.change_key) else 0, 0)
+        return in_case, case.astype(np.int64)
 
     def at(self, accounts: np.ndarray, days: np.ndarray) -> DayValues:
         """The ledger values of ``accounts[i]`` on ``days[i]`` (each on or before the last
@@ -181,14 +194,7 @@ class LedgerDays:
         debt = np.maximum(self.charged[overdue_end] - self.charged[start] - paid, 0)
         due_end = np.searchsorted(self.charge_key, keys, side="right")
         balance = self.charged[due_end] - self.charged[start] - paid
-        # the case open on the day: the one of the last change day on or before it
-        change = np.searchsorted(self.change_key, keys, side="right") - 1
-        own = change >= 0
-        own[own] = self.change_key[change[own]] // SPAN == accounts[own]
-        change = np.where(own, change, 0)
-        in_case = own & self.change_above[change] if len(self.change_key) else own
-        case = np.where(in_case, self.change_case[change] if len(self.change_key) else 0, 0)
-        case = case.astype(np.int64)
+        in_case, case = self._case_on(accounts, keys)
         opened = np.where(in_case, self._open_day(case), -1)
         anchor = np.where(in_case, self._open_anchor(case), -1)
         # the cases opened in the 365 days up to the day, and the one before the open case
