@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -225,6 +226,72 @@ def test_a_guarded_ordering_is_judged_without_flagging_the_tenants_it_does_not_r
     assert judge.certain["rich"].tolist() == [True, False, False]
     assert judge.certain["modest"].tolist() == [False, True, False]
     assert judge.certain["rest"].tolist() == [False, False, True]
+
+
+#: a program reading attributes of each type, typed columns of pandas
+TYPED = dunforce.compile(
+    """\
+profile rich: income is set and income >= 1500 € and deposit_amount < 300 €
+profile family: household_size is set and household_size + dependents >= 4
+profile recent: lease_start is set and days_since(lease_start) < 400
+profile aided: apl
+profile rest: otherwise
+scenario s for rich, family, recent, aided:
+    sms "a" at D+1
+""",
+    filename="typed.dfs",
+)
+_CENTS = st.integers(-(10**9), 10**9)
+_TYPED_ROW = st.tuples(
+    st.none() | _CENTS,  # income
+    st.none() | _CENTS,  # deposit_amount, 0 when not set
+    st.none() | st.integers(0, 12),  # household_size, in a float column with gaps
+    st.integers(0, 9),  # dependents, in an integer column
+    st.none() | st.integers(-3000, 30),  # lease_start, days from the run
+    st.booleans(),  # apl
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(_TYPED_ROW, min_size=1, max_size=12))
+def test_typed_columns_are_judged_as_their_cells_read_one_by_one(rows):
+    today = datetime.date(2026, 11, 20)
+    epoch = np.datetime64(today.isoformat(), "D")
+
+    def money(cents):
+        return np.nan if cents is None else cents / 100
+
+    typed = pd.DataFrame(
+        {
+            "account_id": [f"A{i}" for i in range(len(rows))],
+            "income": [money(r[0]) for r in rows],
+            "deposit_amount": [money(r[1]) for r in rows],
+            "household_size": [np.nan if r[2] is None else float(r[2]) for r in rows],
+            "dependents": np.array([r[3] for r in rows], dtype=np.int64),
+            "lease_start": [
+                np.datetime64("NaT") if r[4] is None else epoch + np.timedelta64(r[4], "D")
+                for r in rows
+            ],
+            "apl": np.array([r[5] for r in rows], dtype=bool),
+        }
+    ).astype({"lease_start": "datetime64[ns]"})
+    one_by_one = typed.astype(object)  # every cell a Python value, read by the parsers
+    judges = []
+    for frame in (typed, one_by_one):
+        columns = read_columns(Portfolio(tenants=frame), TYPED.schema, ())
+        assert columns.vouched.all()
+        on = today.toordinal()
+        judges.append(Judge(TYPED.checked, frame, np.arange(len(rows)), on, on))
+    fast, slow = judges
+    for name in ("income", "deposit_amount", "household_size", "dependents", "lease_start"):
+        read, parsed = fast._name(name), slow._name(name)
+        assert read.low.tolist() == parsed.low.tolist(), name
+        assert read.is_set.true.tolist() == parsed.is_set.true.tolist(), name
+    assert fast._name("deposit_amount").is_set.true.all()  # its default when not set
+    for profile in ("rich", "family", "recent", "aided", "rest"):
+        assert fast.certain[profile].tolist() == slow.certain[profile].tolist(), profile
+        assert fast.possible[profile].tolist() == slow.possible[profile].tolist(), profile
+        assert (fast.certain[profile] == fast.possible[profile]).all(), profile
 
 
 def test_the_example_portfolio_runs_the_same_with_the_sharper_screen_on_many_days():

@@ -29,6 +29,17 @@ def textual(column: pd.Series) -> bool:
     return column.dtype == object or isinstance(column.dtype, pd.StringDtype)
 
 
+def all_text(column: pd.Series) -> bool:
+    """Every cell is a ``str`` or missing (one pass in C): an optional text field accepts them
+    all, with no need to judge each distinct value."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return True
+    return column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) in {
+        "string",
+        "empty",
+    }
+
+
 def distinct(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes into the distinct values (``-1`` for a missing one), and the distinct values."""
     codes, uniques = pd.factorize(column.to_numpy(dtype=object, copy=False), use_na_sentinel=True)
@@ -59,6 +70,8 @@ def optional_text(column: pd.Series | None) -> np.ndarray | None:
         return None
     if not textual(column):
         return column.isna().to_numpy()
+    if all_text(column):
+        return np.ones(len(column), dtype=bool)
 
     def judge(value: object) -> tuple[bool, None]:
         return (_is_empty(value) or isinstance(value, str)), None
@@ -142,12 +155,16 @@ def texts(
 
 def account_codes(column: pd.Series, index: pd.Index) -> np.ndarray:
     """The position of each row's account in the tenants table, ``-1`` for an unknown one."""
-    return index.get_indexer(column.to_numpy(dtype=object, copy=False))
+    # an object index, not the raw array: pandas would turn the array into arrow strings first
+    # (and back), which costs ten times the lookup itself
+    target = pd.Index(column.to_numpy(dtype=object, copy=False), dtype=object, copy=False)
+    return index.get_indexer(target)
 
 
 __all__ = [
     "EPOCH_ORDINAL",
     "account_codes",
+    "all_text",
     "cents",
     "distinct",
     "empty",

@@ -157,6 +157,8 @@ def _attribute_cells(values: pd.Series, spec: AttributeSpec, column: str) -> np.
     if kind is ValueType.DATE and dtype.kind == "M" and getattr(dtype, "tz", None) is None:
         raw = values.to_numpy()
         return np.isnat(raw) | (raw.astype("datetime64[D]") == raw)
+    if kind is ValueType.TEXT and spec.allowed is None and cells.all_text(values):
+        return np.ones(len(values), dtype=bool)  # names, e-mail addresses: as many as accounts
     parser = _ATTRIBUTE_PARSERS[kind]
     field = f"attributes.{column}"
 
@@ -198,7 +200,9 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
         if column in frame.columns:
             bad |= ~cells.empty(frame[column])
     _fail(vouched, codes, bad)
-    order = np.lexsort((day, codes))
+    # by account then day: one stable sort of a combined key (an ordinal is below 2**22), which
+    # on a ledger already in that order (an export usually is) only checks it
+    order = np.argsort((codes << 22) | day, kind="stable")
     return Ledger(codes[order], kind[order], amount[order], day[order], period[order])
 
 

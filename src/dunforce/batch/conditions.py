@@ -435,10 +435,16 @@ class Judge:
         values, is_set = self._attribute(name)
         set_truth = Truth(is_set, ~is_set)
         if kind is ValueType.BOOL:
-            true = np.array([v is True for v in values], dtype=bool)
+            if values.dtype == bool:
+                true = values & is_set
+            else:
+                true = np.array([v is True for v in values], dtype=bool)
             return Truth(true, ~true)
         if kind in _INTEGRAL:
-            numbers = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
+            if values.dtype.kind == "i":
+                numbers = np.where(is_set, values, 0)
+            else:
+                numbers = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
             return Number(numbers, numbers, set_truth)
         if kind is ValueType.TEXT:
             return Text(values, set_truth)
@@ -475,12 +481,47 @@ class Judge:
                 return True, to_runtime(public, spec.type)
 
             column = self.tenants[name].iloc[self._base]
+            typed = _typed(column, spec.type)
+            if typed is not None:
+                values, present = typed
+                if default is None or spec.type is ValueType.NUMBER:
+                    return values, present | (default is not None)
+                filled = np.full(len(values), default, dtype=values.dtype)
+                return np.where(present, values, filled), np.ones(len(values), dtype=bool)
             _, converted, codes = cells.per_value(column, convert, (True, default))
             values = np.empty(len(converted), dtype=object)
             values[:] = converted
             values = values[codes]
         is_set = np.array([v is not None for v in values], dtype=bool)
         return values, is_set
+
+
+def _typed(column: pd.Series, kind: ValueType) -> tuple[np.ndarray, np.ndarray] | None:
+    """The runtime values of a typed column of accounts vouched for (its cells all read, as the
+    columns checked), as numbers, and the cells set; ``None``: judge it value by value."""
+    dtype = column.dtype
+    if dtype.kind in "biu" and column.hasnans:
+        return None  # a nullable column of pandas with gaps
+    if kind is ValueType.BOOL and dtype.kind == "b":
+        return column.to_numpy(dtype=bool), np.ones(len(column), dtype=bool)
+    if kind is ValueType.NUMBER and dtype.kind in "fiu":
+        # only whether it is set is read (a number is judged as "anything")
+        present = ~column.isna().to_numpy()
+        return np.zeros(len(column), dtype=np.int64), present
+    if kind in (ValueType.MONEY, ValueType.INT) and dtype.kind == "f":
+        x = column.to_numpy(dtype=np.float64)
+        present = ~np.isnan(x)
+        scale = 100 if kind is ValueType.MONEY else 1
+        return np.rint(np.where(present, x, 0) * scale).astype(np.int64), present
+    if kind in (ValueType.MONEY, ValueType.INT) and dtype.kind in "iu":
+        scale = 100 if kind is ValueType.MONEY else 1
+        return column.to_numpy(dtype=np.int64) * scale, np.ones(len(column), dtype=bool)
+    if kind is ValueType.DATE and dtype.kind == "M" and getattr(dtype, "tz", None) is None:
+        days = column.to_numpy().astype("datetime64[D]")
+        present = ~np.isnat(days)
+        ordinals = np.where(present, days.astype(np.int64) + cells.EPOCH_ORDINAL, 0)
+        return ordinals, present
+    return None
 
 
 def _bounded(bound: np.ndarray) -> np.ndarray:
