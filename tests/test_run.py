@@ -15,7 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dunforce
-from dunforce import AccountState, Charge, Event, Instalment, Issued, Payment, Plan, Portfolio
+from dunforce import (
+    AccountState,
+    Charge,
+    Event,
+    Instalment,
+    Issued,
+    Payment,
+    Plan,
+    Portfolio,
+    Rejection,
+)
 from dunforce.batch.columns import read_columns
 from dunforce.batch.screen import Screen
 from dunforce.ledger import analyse
@@ -344,6 +354,46 @@ def test_an_account_with_nothing_due_is_not_read_one_by_one():
     )
     result = same_run(WIDE, Portfolio.from_states([state]), "2026-03-20")
     assert (result.quiet, result.stepped, len(result.actions)) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("ledger", "vouched", "quiet"),
+    [
+        # a direct debit returned four days later: the debt is back, the week's letter is due
+        ((Payment("500.00", "2026-03-05"), Rejection("2026-03-09", amount="500.00")), True, 0),
+        # the rejection returns the later payment of its amount; the earlier one still settles
+        (
+            (
+                Payment("500.00", "2026-03-01"),
+                Rejection("2026-03-02", amount="500.00"),
+                Payment("500.00", "2026-03-05"),
+            ),
+            True,
+            1,
+        ),
+        # a rejection of an amount no payment has is a charge: left to the exact path
+        ((Payment("500.00", "2026-03-05"), Rejection("2026-03-09", amount="80.00")), False, 0),
+        # two rejections would take the one payment: left to the exact path
+        (
+            (
+                Payment("500.00", "2026-03-05"),
+                Rejection("2026-03-07", amount="500.00"),
+                Rejection("2026-03-08", amount="500.00"),
+            ),
+            False,
+            0,
+        ),
+    ],
+)
+def test_a_returned_payment_is_matched_over_columns(ledger, vouched, quiet):
+    state = AccountState("A1", ledger=(Charge("500.00", "2026-03-05"), *ledger))
+    portfolio = Portfolio.from_states([state])
+    columns = read_columns(portfolio, WIDE.schema, WIDE.compiled.required)
+    assert columns.vouched[0] == vouched
+    result = same_run(WIDE, portfolio, "2026-03-12")
+    assert result.quiet == quiet
+    if vouched:  # the letter of D+1w, when the debt is back
+        assert result.actions["template"].tolist() == ["r3"] * (1 - quiet)
 
 
 PLANNED_TEXT = """\

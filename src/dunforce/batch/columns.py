@@ -2,8 +2,14 @@
 
 :class:`Columns` holds what the screen needs of every account, and the accounts it could not
 vouch for (a cell it cannot read, a duplicate id, a ledger the screen does not model, such as a
-rejection or a payment naming a charge): those are read and stepped one by one by the exact path,
-which accepts them or rejects them with the reason.
+payment naming a charge or a rejection naming a payment, or returning none): those are read and
+stepped one by one by the exact path, which accepts them or rejects them with the reason.
+
+A rejection that gives its amount returns the latest payment of that amount dated on or before
+it that no earlier rejection returns (:mod:`dunforce.ledger`). The columns match each rejection
+to the latest such payment on its own; where two rejections of an account would take the same
+payment, or one finds none (it is then a charge), the account is left to the exact path. Where
+every match is a payment of its own, the matching in date order takes the very same payments.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ class Ledger:
     """The ledger rows of the accounts vouched for, sorted by account then day."""
 
     account: np.ndarray  # position in the tenants table
-    kind: np.ndarray  # CHARGE, PAYMENT or ADJUSTMENT
+    kind: np.ndarray  # CHARGE, PAYMENT, ADJUSTMENT or REJECTION
+    #: charges and credits ``>= 0``; a rejection ``< 0``: it takes back the payment it returns
     cents: np.ndarray
     day: np.ndarray  # ordinal
     period: np.ndarray  # a charge's period is set (the charge is rent)
@@ -187,7 +194,7 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
     kind = table[kind_codes]
     amount, amount_ok = cells.cents(frame["amount"], "amount")
     day, day_ok = cells.ordinals(frame["date"], "date")
-    bad = (kind < 0) | (kind == REJECTION) | ~amount_ok | ~day_ok
+    bad = (kind < 0) | ~amount_ok | ~day_ok
     period = np.zeros(len(frame), dtype=bool)
     if "period" in frame.columns:
         ok, period = cells.filled_text(frame["period"])
@@ -202,8 +209,47 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
     _fail(vouched, codes, bad)
     # by account then day: one stable sort of a combined key (an ordinal is below 2**22), which
     # on a ledger already in that order (an export usually is) only checks it
-    order = np.argsort((codes << 22) | day, kind="stable")
-    return Ledger(codes[order], kind[order], amount[order], day[order], period[order])
+    key = (codes << 22) | day
+    order = np.argsort(key, kind="stable")
+    key, kind, amount = key[order], kind[order], amount[order]
+    _returned(codes[order], key, kind, amount, vouched)
+    return Ledger(codes[order], kind, amount, day[order], period[order])
+
+
+def _returned(
+    account: np.ndarray, key: np.ndarray, kind: np.ndarray, cents: np.ndarray, vouched
+) -> None:
+    """Match each rejection (rows sorted by ``key``: account, then day, then table order) to the
+    payment it returns, and make its amount that payment's, taken back (< 0); the accounts whose
+    matches are not one payment each are left to the exact path."""
+    rejection = np.flatnonzero((kind == REJECTION) & (account >= 0))
+    if not len(rejection):
+        return
+    concerned = np.zeros(len(vouched), dtype=bool)
+    concerned[account[rejection]] = True
+    payments = np.flatnonzero((kind == PAYMENT) & (account >= 0) & concerned[account])
+    # the payments of a rejection's account dated on or before it are the rows up to the last
+    # row of its day (a payment later on the same day is one too)
+    bound = np.searchsorted(key, key[rejection], side="right") - 1
+    matched = pd.merge_asof(
+        pd.DataFrame({"row": bound, "account": account[rejection], "cents": cents[rejection]}),
+        pd.DataFrame(
+            {
+                "row": payments,
+                "account": account[payments],
+                "cents": cents[payments],
+                "payment": payments,
+            }
+        ),
+        on="row",
+        by=["account", "cents"],
+        direction="backward",
+    )["payment"]
+    payment = matched.fillna(-1).to_numpy(dtype=np.int64)
+    unmatched = payment < 0
+    shared = pd.Series(payment).duplicated(keep=False).to_numpy() & ~unmatched
+    vouched[account[rejection[unmatched | shared]]] = False
+    cents[rejection] = -cents[rejection]
 
 
 def _events(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray, schema: Schema) -> Events:
@@ -271,4 +317,13 @@ def _history(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray):
     return codes, frame["key"].to_numpy(dtype=object)
 
 
-__all__ = ["ADJUSTMENT", "CHARGE", "PAYMENT", "Columns", "Events", "Ledger", "read_columns"]
+__all__ = [
+    "ADJUSTMENT",
+    "CHARGE",
+    "PAYMENT",
+    "REJECTION",
+    "Columns",
+    "Events",
+    "Ledger",
+    "read_columns",
+]

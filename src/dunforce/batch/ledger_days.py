@@ -1,10 +1,11 @@
 """The ledger values of many accounts, each on a day of its own, derived over columns.
 
-For the accounts the columns vouch for (no rejection entry, no payment naming a charge), the
-ledger is charges, and credits (payments and adjustments) that settle the oldest charges first.
-So on a day ``d`` the settled part of the charges is the credits up to ``d``, taken in due-date
-order, and everything :func:`dunforce.ledger.analyse` derives from the ledger follows from
-running totals, exactly:
+For the accounts the columns vouch for (no payment naming a charge, every rejection matched to
+a payment of its own), the ledger is charges, and credits (payments and adjustments) that settle
+the oldest charges first, less the payments returned (a rejection takes its payment back on its
+own day). So on a day ``d`` the settled part of the charges is the credits up to ``d``, taken in
+due-date order, and everything :func:`dunforce.ledger.analyse` derives from the ledger follows
+from running totals, exactly:
 
 * ``debt`` is the charges due before ``d`` less the credits up to ``d`` (never below 0);
 * the cases are the runs of *change days* (the day after a due date, a credit's day) whose debt
@@ -15,8 +16,8 @@ running totals, exactly:
 * ``unpaid_terms`` counts the charges due before ``d`` not fully settled, ``monthly_rent`` is the
   rent of the latest rent due date on or before ``d`` (else the earliest), and ``debt_months``
   the debt in months of that rent;
-* ``rejections_90d`` and ``rejections_12m`` count the ``rejection`` events (an account vouched
-  for has no rejection entry).
+* ``rejections_90d`` and ``rejections_12m`` count the rejection entries, and the ``rejection``
+  events on days without one.
 
 The values are asked for accounts and days as two arrays, so that every occurrence of a step can
 be judged with the values of its own day, as the step function judges it.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from dunforce.batch.columns import CHARGE, Columns
+from dunforce.batch.columns import CHARGE, REJECTION, Columns
 
 __all__ = ["DayValues", "LedgerDays"]
 
@@ -132,10 +133,15 @@ class LedgerDays:
         self.rent_start = starts(self.rent_key // SPAN, n)
 
     def _rejections(self, columns: Columns) -> None:
-        events = columns.events
+        """The days of the rejections: every entry, and every event on a day without one."""
+        ledger, events = columns.ledger, columns.events
+        entries = ledger.kind == REJECTION
+        entry_keys = ledger.account[entries] * SPAN + ledger.day[entries]
         codes = [i for i, kind in enumerate(events.kinds) if kind == "rejection"]
         rows = np.isin(events.kind, codes)
-        self.rejection_key = np.sort(events.account[rows] * SPAN + events.day[rows])
+        event_keys = events.account[rows] * SPAN + events.day[rows]
+        event_keys = event_keys[~np.isin(event_keys, entry_keys)]
+        self.rejection_key = np.sort(np.concatenate((entry_keys, event_keys)))
 
     def _cases(self, credit_account: np.ndarray, credit_day: np.ndarray) -> None:
         """The change days of every account (its debt changes only on those) and the cases:
