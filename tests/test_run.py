@@ -510,6 +510,19 @@ def test_rejected_rows_name_the_row_of_the_whole_table():
     assert result.quiet == 4
 
 
+def test_a_plan_whose_rows_disagree_names_rows_of_the_whole_table():
+    instalments = (Instalment("2026-03-10", "50.00"), Instalment("2026-04-10", "50.00"))
+    plan = Plan("2026-02-01", instalments)
+    accounts = [AccountState(f"A{i}", {"departement": "75"}, plans=(plan,)) for i in range(3)]
+    portfolio = Portfolio.from_states(accounts)
+    plans = portfolio.plans.copy()
+    plans["signed_on"] = plans["signed_on"].astype(object)
+    plans.loc[5, "signed_on"] = "2026-02-02"  # the second row of the third account's plan
+    result = same_run(WIDE, attrs.evolve(portfolio, plans=plans), "2026-03-20")
+    assert result.rejected[["account_id", "source", "row"]].values.tolist() == [["A2", "plans", 6]]
+    assert "on row 5 but 2026-02-02 here" in result.rejected["reason"][0]
+
+
 def test_an_unknown_account_in_the_ledger_is_rejected_and_counted():
     portfolio = Portfolio.from_states(
         [AccountState("A1", {"departement": "75"}, ledger=(Charge("10.00", "2026-03-05"),))]

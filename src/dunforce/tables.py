@@ -40,7 +40,7 @@ import datetime
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -602,9 +602,17 @@ class _Reader:
     account with ``groupby``, and the text of amounts and dates converted once per distinct
     text."""
 
-    def __init__(self, portfolio: Portfolio, schema: Schema):
+    def __init__(
+        self,
+        portfolio: Portfolio,
+        schema: Schema,
+        positions: Mapping[str, np.ndarray] | None = None,
+    ):
         self.schema = schema
         self.tenants = portfolio.tenants
+        #: for a part cut from larger tables: where each of its rows is in them, so that a
+        #: rejected account names the row of the table the user has
+        self.positions = positions
         self.cells: dict[str, dict[str, list]] = {}
         self.groups: dict[str, dict[object, list[int]]] = {}
         for name in _GROUPED:
@@ -621,6 +629,12 @@ class _Reader:
         #: converted once per distinct cell (text, or a float or timestamp of a typed column)
         self.moneys: dict[object, Decimal] = {}
         self.dates: dict[object, datetime.date] = {}
+
+    def row(self, table: str, index: int) -> int:
+        """The row number (from 1) of the row at ``index`` of a table."""
+        if self.positions is None:
+            return index + 1
+        return int(self.positions[table][index]) + 1
 
     # -- cells ---------------------------------------------------------------------------
 
@@ -663,7 +677,7 @@ class _Reader:
         counts = Counter(ids)
 
         for index, account in enumerate(ids):
-            row = index + 1
+            row = self.row("tenants", index)
             try:
                 if counts[account] > 1 and not _is_empty(account):
                     raise _Problem(
@@ -713,7 +727,7 @@ class _Reader:
                 "account_id",
                 key,
                 name,
-                first + 1,
+                self.row(name, first),
             )
 
     def _tables_of(self, key: object) -> list[str]:
@@ -793,7 +807,7 @@ class _Reader:
                     id=_optional(cells["id"][i]),
                 )
         except StateError as exc:
-            raise _Problem.of(exc, "ledger", i + 1) from None
+            raise _Problem.of(exc, "ledger", self.row("ledger", i)) from None
         close = difflib.get_close_matches(str(kind), LEDGER_KINDS, n=1)
         suggestion = f"; did you mean {close[0]!r}?" if close else ""
         raise _Problem(
@@ -802,7 +816,7 @@ class _Reader:
             "kind",
             kind,
             "ledger",
-            i + 1,
+            self.row("ledger", i),
         )
 
     def event(self, i: int) -> Event:
@@ -812,7 +826,7 @@ class _Reader:
                 cells["kind"][i], self.date(cells["date"][i], "date"), _optional(cells["note"][i])
             )
         except StateError as exc:
-            raise _Problem.of(exc, "events", i + 1) from None
+            raise _Problem.of(exc, "events", self.row("events", i)) from None
 
     def issued(self, i: int) -> Issued:
         cells = self.cells["history"]
@@ -824,7 +838,7 @@ class _Reader:
                 outcome=_optional(cells["outcome"][i]),
             )
         except StateError as exc:
-            raise _Problem.of(exc, "history", i + 1) from None
+            raise _Problem.of(exc, "history", self.row("history", i)) from None
 
     def plans(self, rows: list[int]) -> tuple[Plan, ...]:
         if not rows:
@@ -843,7 +857,7 @@ class _Reader:
                     self.date(cells["due"][i], "due"), self.money(cells["amount"][i], "amount")
                 )
             except StateError as exc:
-                raise _Problem.of(exc, "plans", i + 1) from None
+                raise _Problem.of(exc, "plans", self.row("plans", i)) from None
             if plan_id not in found:
                 found[plan_id] = (i, signed, cancelled, [instalment])
                 continue
@@ -855,12 +869,13 @@ class _Reader:
                 if mine != theirs:
                     raise _Problem(
                         f"{field}: plan {plan_id!r} has {_text_of(theirs) or 'no date'} on row "
-                        f"{first + 1} but {_text_of(mine) or 'no date'} here; the rows of a plan "
+                        f"{self.row('plans', first)} but {_text_of(mine) or 'no date'} here; "
+                        "the rows of a plan "
                         f"repeat its {field}",
                         field,
                         cells[field][i],
                         "plans",
-                        i + 1,
+                        self.row("plans", i),
                     )
             instalments.append(instalment)
         result = []
@@ -868,5 +883,5 @@ class _Reader:
             try:
                 result.append(Plan(signed, tuple(instalments), cancelled, id=plan_id))
             except StateError as exc:
-                raise _Problem.of(exc, "plans", first + 1) from None
+                raise _Problem.of(exc, "plans", self.row("plans", first)) from None
         return tuple(result)

@@ -27,7 +27,7 @@ from dunforce.errors import DunforceError, StateError
 from dunforce.frames import actions_frame, rejected_frame
 from dunforce.processes import can_fork, check_workers
 from dunforce.state import AccountState, Action
-from dunforce.tables import Portfolio, Rejected
+from dunforce.tables import Portfolio, Rejected, _Reader
 
 __all__ = ["METHODS", "RunResult", "refused", "run"]
 
@@ -264,7 +264,8 @@ def _step_slice(work: tuple, index: int) -> tuple[list, list, int, int]:
     chosen[slices[index]] = True
     part, positions = _part(portfolio, columns, chosen, unknown=index == len(slices) - 1)
     stepper = _Stepper(program, on)
-    stepper.feed(_in_place(part.accounts(program.schema), positions))
+    # a rejected account names the rows of the whole tables, not of the part read
+    stepper.feed(_Reader(part, program.schema, positions).accounts())
     return stepper.actions, stepper.rejected, stepper.read, stepper.stepped
 
 
@@ -282,12 +283,3 @@ def _part(portfolio: Portfolio, columns, chosen: np.ndarray, *, unknown: bool):
         positions[name] = np.asarray(rows, dtype=np.int64)
         tables[name] = frame.iloc[positions[name]]
     return Portfolio(**tables), positions
-
-
-def _in_place(items: Iterator, positions: dict[str, np.ndarray]) -> Iterator:
-    """Rejected accounts name the row of the whole table, not of the part read."""
-    for item in items:
-        if isinstance(item, Rejected) and item.row is not None and item.source in positions:
-            row = int(positions[item.source][item.row - 1]) + 1
-            item = attrs.evolve(item, row=row)
-        yield item
