@@ -98,11 +98,16 @@ def cents(column: pd.Series, field: str) -> tuple[np.ndarray, np.ndarray]:
     """Amounts in integer cents, and the cells that are exact non-negative amounts."""
     kind = column.dtype.kind
     if kind == "f":
+        # in place where it can be: a ledger column has tens of millions of cells
         x = column.to_numpy(dtype=np.float64)
         with np.errstate(invalid="ignore", over="ignore"):
-            scaled = np.rint(x * 100)
-            ok = np.isfinite(x) & (np.abs(x) < _LARGEST_EXACT) & (scaled / 100 == x) & (x >= 0)
-        return np.where(ok, scaled, 0).astype(np.int64), ok
+            scaled = np.multiply(x, 100)
+            np.rint(scaled, out=scaled)
+            ok = np.divide(scaled, 100) == x  # false for NaN
+            ok &= x >= 0
+            ok &= x < _LARGEST_EXACT
+            scaled[~ok] = 0
+        return scaled.astype(np.int64), ok
     if kind in "iu" and column.dtype != bool:
         x = column.to_numpy(dtype=np.int64)
         ok = (x >= 0) & (x < _LARGEST_EXACT / 100)
@@ -123,9 +128,14 @@ def cents(column: pd.Series, field: str) -> tuple[np.ndarray, np.ndarray]:
 def ordinals(column: pd.Series, field: str) -> tuple[np.ndarray, np.ndarray]:
     """Days as ``date.toordinal()``, and the cells that are plain days (no time, no zone)."""
     if column.dtype.kind == "M" and getattr(column.dtype, "tz", None) is None:
-        days = column.to_numpy().astype("datetime64[D]")
-        ok = ~np.isnat(days) & (days == column.to_numpy())
-        return np.where(ok, days.astype(np.int64) + EPOCH_ORDINAL, 0), ok
+        raw = column.to_numpy()
+        unit = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(raw.dtype)[0])
+        days, rest = np.divmod(raw.view(np.int64), unit)
+        ok = rest == 0
+        ok &= ~np.isnat(raw)
+        days += EPOCH_ORDINAL
+        days[~ok] = 0
+        return days, ok
 
     def judge(value: object) -> tuple[bool, int]:
         if _is_empty(value):

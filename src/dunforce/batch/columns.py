@@ -210,10 +210,12 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
     # by account then day: one stable sort of a combined key (an ordinal is below 2**22), which
     # on a ledger already in that order (an export usually is) only checks it
     key = (codes << 22) | day
-    order = np.argsort(key, kind="stable")
-    key, kind, amount = key[order], kind[order], amount[order]
-    _returned(codes[order], key, kind, amount, vouched)
-    return Ledger(codes[order], kind, amount, day[order], period[order])
+    if len(key) > 1 and not (key[1:] >= key[:-1]).all():
+        order = np.argsort(key, kind="stable")
+        key, codes, kind, amount = key[order], codes[order], kind[order], amount[order]
+        day, period = day[order], period[order]
+    _returned(codes, key, kind, amount, vouched)
+    return Ledger(codes, kind, amount, day, period)
 
 
 def _returned(
