@@ -510,6 +510,22 @@ def test_rejected_rows_name_the_row_of_the_whole_table():
     assert result.quiet == 4
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_days_of_any_datetime_resolution_read_as_the_reader_reads_them(unit):
+    from dunforce.batch import cells
+
+    text = ["2026-03-05", "1969-12-31", "NaT", "2026-03-05T12:00", "2200-01-01", "1900-02-28"]
+    column = pd.Series(np.array(text, dtype=f"datetime64[{unit}]"))
+    days, ok = cells.ordinals(column, "date")
+    assert ok.tolist() == [True, True, False, False, True, True]
+    expected = [datetime.date.fromisoformat(t).toordinal() for t in text if len(t) == 10]
+    assert days[ok].tolist() == expected
+    amounts = pd.Series([12.5, -1.0, np.nan, 0.125, 1e14, 0.0])
+    cents, ok = cells.cents(amounts, "amount")
+    assert ok.tolist() == [True, False, False, False, False, True]
+    assert cents[ok].tolist() == [1250, 0]
+
+
 def test_a_plan_whose_rows_disagree_names_rows_of_the_whole_table():
     instalments = (Instalment("2026-03-10", "50.00"), Instalment("2026-04-10", "50.00"))
     plan = Plan("2026-02-01", instalments)
