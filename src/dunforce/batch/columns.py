@@ -37,11 +37,11 @@ _LEDGER_LINKS = ("settles", "payment")
 class Ledger:
     """The ledger rows of the accounts vouched for, sorted by account then day."""
 
-    account: np.ndarray  # position in the tenants table
+    account: np.ndarray  # position in the tenants table (32 bits)
     kind: np.ndarray  # CHARGE, PAYMENT, ADJUSTMENT or REJECTION
     #: charges and credits ``>= 0``; a rejection ``< 0``: it takes back the payment it returns
     cents: np.ndarray
-    day: np.ndarray  # ordinal
+    day: np.ndarray  # ordinal (32 bits)
     period: np.ndarray  # a charge's period is set (the charge is rent)
 
 
@@ -100,7 +100,14 @@ def read_columns(portfolio: Portfolio, schema: Schema, required: tuple[str, ...]
     planned = _plans(portfolio.plans, codes_of("plans", portfolio.plans), vouched)
     history = _history(portfolio.history, codes_of("history", portfolio.history), vouched)
     keep = vouched[ledger.account]
-    ledger = Ledger(*(getattr(ledger, f.name)[keep] for f in attrs.fields(Ledger)))
+    # positions and days in 32 bits: the ledger is the largest table held during the screen
+    ledger = Ledger(
+        ledger.account[keep].astype(np.int32),
+        ledger.kind[keep],
+        ledger.cents[keep],
+        ledger.day[keep].astype(np.int32),
+        ledger.period[keep],
+    )
     keep = vouched[events.account]
     events = Events(events.account[keep], events.kind[keep], events.kinds, events.day[keep])
     return Columns(ids, vouched, single, ledger, events, history, table_codes, planned)
@@ -190,7 +197,9 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
         nothing = np.empty(0, np.int64)
         return Ledger(nothing, nothing, nothing, nothing, np.empty(0, bool))
     kind_codes, uniques = cells.distinct(frame["kind"])
-    table = np.array([_KINDS.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1])
+    table = np.array(
+        [_KINDS.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1], dtype=np.int8
+    )
     kind = table[kind_codes]
     amount, amount_ok = cells.cents(frame["amount"], "amount")
     day, day_ok = cells.ordinals(frame["date"], "date")

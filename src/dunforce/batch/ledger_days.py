@@ -94,11 +94,13 @@ class LedgerDays:
         credit = ~charge & (ledger.day <= last)
         credit_account = ledger.account[credit]
         self.credit_key = credit_account * SPAN + ledger.day[credit]
-        self.credit_running = _running(ledger.cents[credit])
+        credit_cents = ledger.cents[credit]
+        self.credit_running = _running(credit_cents)
         self.credit_start = starts(credit_account, n)
+        del credit_account, credit
         self._rent(columns, charge, cents)
         self._rejections(columns)
-        self._cases(credit_account, ledger.day[credit])
+        self._cases(cents, credit_cents)
 
     # -- running totals ----------------------------------------------------------------------
 
@@ -143,30 +145,56 @@ class LedgerDays:
         event_keys = event_keys[~np.isin(event_keys, entry_keys)]
         self.rejection_key = np.sort(np.concatenate((entry_keys, event_keys)))
 
-    def _cases(self, credit_account: np.ndarray, credit_day: np.ndarray) -> None:
+    def _cases(self, charge_cents: np.ndarray, credit_cents: np.ndarray) -> None:
         """The change days of every account (its debt changes only on those) and the cases:
-        runs of change days with the debt above the threshold."""
-        last = self.last
-        falls = self.charge_due + 1 <= last
-        accounts = np.concatenate((self.charge_account[falls], credit_account))
-        days = np.concatenate((self.charge_due[falls] + 1, credit_day))
-        keys = distinct(accounts * SPAN + days)
-        accounts, days = keys // SPAN, keys % SPAN
-        debt = self.charged[np.searchsorted(self.charge_key, keys, side="left")]
-        debt = debt - self.charged[self.charge_start[accounts]] - self.paid(accounts, days)
+        runs of change days with the debt above the threshold.
+
+        The changes are the charges, on the day after they fall due, and the credits, on their
+        day: merged in (account, day) order, their running sum is the debt of each change day
+        (less what the accounts before it add up to)."""
+        falls = self.charge_due < self.last  # the day after it falls due is not after today
+        keys = np.concatenate((self.charge_key[falls] + 1, self.credit_key))
+        moves = np.concatenate((charge_cents[falls], -credit_cents))
+        del falls
+        order = np.argsort(keys, kind="stable")  # two sorted runs: merged, not sorted again
+        keys = keys[order]
+        running = np.cumsum(moves[order], dtype=np.int64)
+        del moves, order
+        # the last move of each change day holds the debt from that day on
+        last_move = np.empty(len(keys), dtype=bool)
+        if len(keys):
+            np.not_equal(keys[1:], keys[:-1], out=last_move[:-1])
+            last_move[-1] = True
+        keys, running = keys[last_move], running[last_move]
+        del last_move
+        accounts = keys // SPAN
+        # what the accounts before each add up to: the running sum at the end of the previous
+        before = np.concatenate(([0], running))[starts(accounts, self.count)]
+        debt = running - before[accounts]
+        del running, before
         above = debt > self.threshold
-        first = np.concatenate(([True], accounts[1:] != accounts[:-1]))
-        opening = above & (first | ~np.concatenate(([False], above[:-1])))
+        del debt
+        first = np.empty(len(keys), dtype=bool)
+        if len(keys):
+            first[0] = True
+            np.not_equal(accounts[1:], accounts[:-1], out=first[1:])
+        opening = np.empty(len(keys), dtype=bool)
+        if len(keys):
+            opening[0] = above[0]
+            opening[1:] = above[1:] & (first[1:] | ~above[:-1])
+        del first
         #: change days, and whether the debt is above the threshold from each on
         self.change_key = keys
         self.change_above = above
         #: the cases' openings, in order: their day, and D
         self.open_key = keys[opening]
         open_accounts = accounts[opening]
-        oldest = self._oldest_unsettled(open_accounts, self.paid(open_accounts, days[opening]))
+        del accounts
+        open_days = self.open_key % SPAN
+        oldest = self._oldest_unsettled(open_accounts, self.paid(open_accounts, open_days))
         self.open_anchor = self.charge_due[np.minimum(oldest, len(self.charge_due) - 1)]
         # the opening at or before each change day (there are fewer cases than change days)
-        self.change_case = (np.cumsum(opening, dtype=np.int64) - 1).astype(np.int32)
+        self.change_case = (np.cumsum(opening, dtype=np.int32) - 1).astype(np.int32)
 
     # -- values on days ----------------------------------------------------------------------
 
