@@ -539,6 +539,18 @@ def test_a_plan_whose_rows_disagree_names_rows_of_the_whole_table():
     assert "on row 5 but 2026-02-02 here" in result.rejected["reason"][0]
 
 
+def test_an_event_of_an_unknown_kind_names_its_row_of_the_whole_table():
+    events = (Event("departure", "2026-09-01"), Event("departure", "2026-10-01"))
+    accounts = [AccountState(f"A{i}", {"departement": "75"}, events=events) for i in range(3)]
+    portfolio = Portfolio.from_states(accounts)
+    table = portfolio.events.copy()
+    table["kind"] = table["kind"].astype(object)
+    table.loc[5, "kind"] = "rejected"
+    result = same_run(WIDE, attrs.evolve(portfolio, events=table), "2026-03-20")
+    assert result.rejected[["account_id", "source", "row"]].values.tolist() == [["A2", "events", 6]]
+    assert result.quiet == 2  # the exact path read only the third account's rows
+
+
 def test_an_unknown_account_in_the_ledger_is_rejected_and_counted():
     portfolio = Portfolio.from_states(
         [AccountState("A1", {"departement": "75"}, ledger=(Charge("10.00", "2026-03-05"),))]

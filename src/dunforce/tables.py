@@ -755,7 +755,7 @@ class _Reader:
                 index = int(field[len("events[") : field.index("]")])
                 column = field[field.index("]") + 2 :] or "kind"
                 rows = self.groups["events"].get(account, ())
-                row_number = rows[index] + 1 if index < len(rows) else None
+                row_number = self.row("events", rows[index]) if index < len(rows) else None
                 reason = column + reason.removeprefix(field) if reason.startswith(field) else reason
                 raise _Problem(reason, column, exc.value, "events", row_number) from None
             if field and field.startswith("attributes."):
