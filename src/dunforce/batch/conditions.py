@@ -273,9 +273,8 @@ class Judge:
             truth = _interval_compare(op, left, right)
         elif isinstance(left, Text) and isinstance(right, Text) and equality:
             both = ~left.is_set.false & ~right.is_set.false
-            same = np.array(
-                [a == b for a, b in zip(left.values, right.values, strict=True)], dtype=bool
-            )
+            # elementwise ``==`` of Python objects (texts or None), in numpy's loop
+            same = np.asarray(left.values == right.values, dtype=bool)
             truth = Truth(same, ~same) if op == "==" else Truth(~same, same)
         else:
             for side in (left, right):

@@ -159,6 +159,7 @@ class Screen:
         entries = np.bincount(history[history >= 0], minlength=n) if len(history) else 0
         self.uncapped = np.broadcast_to(entries < program.cap_floor, (n,))
         self.in_case, self.anchor, self.opened = days.today(everyone)
+        self._anchored: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # -- pending occurrences -----------------------------------------------------------------
 
@@ -266,6 +267,37 @@ class Screen:
         """The occurrences of a step that fall in today's window."""
         today = self.today
         first, last, exact = _window(step)
+        accounts, anchors, uncapped = self._anchors(step, block)
+        # as the step function: with a history too short to fill a cap, only the calendar can
+        # move an occurrence
+        lookback = np.where(uncapped, step.calendar_lookback, step.lookback)
+        repeated = self._repeated(step, block, accounts, anchors, lookback)
+        if repeated is not None:
+            return repeated
+        start = anchors + first
+        hit = start <= today
+        if last is not None:
+            hit &= today <= anchors + last + lookback
+        if exact:
+            days = anchors + step.amount
+            if step.anchor == "D" and not step.pre_due:
+                hit &= days >= self.opened[accounts]  # dated before its case: never issued
+            repeats = np.full(int(hit.sum()), -1, dtype=np.int64)
+            return Occurrences(block, step, accounts[hit], anchors[hit], days[hit], repeats)
+        return Occurrences(block, step, accounts[hit], anchors[hit], None, None)
+
+    def _anchors(self, step: CompiledStep, block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The accounts and anchors the step's occurrences count from, and whether each
+        account's history is too short to fill a cap; the same for every step of a kind, so
+        worked out once."""
+        if step.anchor == "E":
+            kind = ("E", block.event, _before_anchor(step))
+        else:
+            kind = ("pre",) if step.pre_due else ("D",)
+        known = self._anchored.get(kind)
+        if known is not None:
+            return known
+        today = self.today
         if step.anchor == "E":
             events = self.columns.events
             codes = [i for i, kind in enumerate(events.kinds) if kind == block.event]
@@ -283,23 +315,8 @@ class Screen:
         else:
             accounts = np.flatnonzero(self.in_case)
             anchors = self.anchor[accounts]
-        # as the step function: with a history too short to fill a cap, only the calendar can
-        # move an occurrence
-        lookback = np.where(self.uncapped[accounts], step.calendar_lookback, step.lookback)
-        repeated = self._repeated(step, block, accounts, anchors, lookback)
-        if repeated is not None:
-            return repeated
-        start = anchors + first
-        hit = start <= today
-        if last is not None:
-            hit &= today <= anchors + last + lookback
-        if exact:
-            days = anchors + step.amount
-            if step.anchor == "D" and not step.pre_due:
-                hit &= days >= self.opened[accounts]  # dated before its case: never issued
-            repeats = np.full(int(hit.sum()), -1, dtype=np.int64)
-            return Occurrences(block, step, accounts[hit], anchors[hit], days[hit], repeats)
-        return Occurrences(block, step, accounts[hit], anchors[hit], None, None)
+        known = self._anchored[kind] = (accounts, anchors, self.uncapped[accounts])
+        return known
 
     def _repeated(self, step, block, accounts, anchors, lookback) -> Occurrences | None:
         """A step repeated every so many days or weeks from an offset in days or weeks: each
