@@ -479,3 +479,23 @@ def test_reasons_say_why_the_profile_matched_and_which_condition_held():
         "profile low (income is set and income < 1200 €); scenario g, line 4: "
         "call at D+10 if debt >= 50 € (D = 2026-03-02)"
     )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    state=states(),
+    program=PROGRAMS,
+    back=st.lists(st.integers(1, 120), min_size=1, max_size=8),
+)
+def test_the_past_days_a_step_reads_are_each_the_analysis_of_that_day(state, program, back):
+    """The step walks the ledger once for past days asked in date order, afresh when a day
+    comes before the last one or a rejection lies between them: either way, each day's values
+    are those ``analyse`` gives for it alone."""
+    on = datetime.date(2026, 6, 30)
+    days, _ = program._days(state, on)
+    names = program.compiled.derived_names
+    for ordinal in (on.toordinal() - b for b in back):
+        values, _ = days.at(ordinal)
+        day = datetime.date.fromordinal(ordinal)
+        expected = analyse(state, day, threshold=program._threshold, names=names).values
+        assert {k: values[k] for k in expected} == expected, day

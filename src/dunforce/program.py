@@ -24,7 +24,7 @@ from dunforce.engine.explain import Explanation
 from dunforce.engine.plan import DEFAULT_CATCH_UP_DAYS, CompiledProgram, build
 from dunforce.engine.walk import Days, evaluation_error, walk
 from dunforce.errors import Diagnostic, DslError, StateError
-from dunforce.ledger import analyse, derived_attributes
+from dunforce.ledger import LedgerWalk, analyse, derived_attributes
 from dunforce.state import AccountState, Action
 from dunforce.templates import Message, TemplateSet, schema_variables, template_uses
 from dunforce.values import to_date, to_money, to_runtime
@@ -123,12 +123,21 @@ class Program:
         threshold = self._threshold
         names = self.compiled.derived_names
         attributes: dict[str, object] | None = None
+        # the walk of the ledger for the past days asked: they come in date order (a stop
+        # checked on the earlier steps' days), so one walk goes on from one to the next, as
+        # ``analyse`` would give each afresh
+        walk: LedgerWalk | None = None
 
         def values_on(day: datetime.date, known=None):
-            nonlocal attributes
+            nonlocal attributes, walk
             if attributes is None:
                 attributes = self._attributes(state)
-            found = known or analyse(state, day, threshold=threshold, names=names)
+            found = known
+            if found is None:
+                ordinal = day.toordinal()
+                if walk is None or not walk.reaches(ordinal):
+                    walk = LedgerWalk(state.ledger, threshold, ordinal)
+                found = walk.at(state, ordinal, names)
             values = dict(attributes)
             values.update(found.values)
             return values, found
