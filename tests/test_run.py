@@ -526,6 +526,24 @@ def test_days_of_any_datetime_resolution_read_as_the_reader_reads_them(unit):
     assert cents[ok].tolist() == [1250, 0]
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["A1", "A2", "A3", "B9", "", None, np.nan, pd.NA, 7]), st.integers(1, 6)
+        ),
+        max_size=12,
+    )
+)
+def test_account_codes_read_by_runs_are_those_of_one_lookup_per_row(rows):
+    from dunforce.batch import cells
+
+    column = pd.Series([value for value, times in rows for _ in range(times)], dtype=object)
+    index = pd.Index(["A2", "A1", "A3"], dtype=object)
+    expected = [index.get_loc(v) if isinstance(v, str) and v in index else -1 for v in column]
+    assert cells.account_codes(column, index).tolist() == expected
+
+
 def test_a_plan_whose_rows_disagree_names_rows_of_the_whole_table():
     instalments = (Instalment("2026-03-10", "50.00"), Instalment("2026-04-10", "50.00"))
     plan = Plan("2026-02-01", instalments)

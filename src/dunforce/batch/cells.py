@@ -165,10 +165,33 @@ def texts(
 
 def account_codes(column: pd.Series, index: pd.Index) -> np.ndarray:
     """The position of each row's account in the tenants table, ``-1`` for an unknown one."""
+    values = column.to_numpy(dtype=object, copy=False)
+    runs = _runs(values)
+    if runs is not None:  # the rows of an account one after the other: one lookup per run
+        return np.repeat(_looked_up(values[runs], index), np.diff(np.append(runs, len(values))))
+    return _looked_up(values, index)
+
+
+def _looked_up(values: np.ndarray, index: pd.Index) -> np.ndarray:
     # an object index, not the raw array: pandas would turn the array into arrow strings first
     # (and back), which costs ten times the lookup itself
-    target = pd.Index(column.to_numpy(dtype=object, copy=False), dtype=object, copy=False)
-    return index.get_indexer(target)
+    return index.get_indexer(pd.Index(values, dtype=object, copy=False))
+
+
+def _runs(values: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal values starts, when the runs are long (a table listing each
+    account's rows together, as exports do); ``None`` otherwise."""
+    n = len(values)
+    if n < 2:
+        return None
+    change = np.empty(n, dtype=bool)
+    change[0] = True
+    try:
+        np.not_equal(values[1:], values[:-1], out=change[1:])
+    except (TypeError, ValueError):  # a value whose comparison is no truth value (pd.NA)
+        return None
+    runs = np.flatnonzero(change)
+    return runs if len(runs) <= n // 4 else None
 
 
 __all__ = [

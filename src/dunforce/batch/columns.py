@@ -99,24 +99,36 @@ def read_columns(portfolio: Portfolio, schema: Schema, required: tuple[str, ...]
     events = _events(portfolio.events, codes_of("events", portfolio.events), vouched, schema)
     planned = _plans(portfolio.plans, codes_of("plans", portfolio.plans), vouched)
     history = _history(portfolio.history, codes_of("history", portfolio.history), vouched)
-    keep = vouched[ledger.account]
-    # positions and days in 32 bits: the ledger is the largest table held during the screen
+    # the rows of the accounts vouched for; positions and days in 32 bits: the ledger is the
+    # largest table held during the screen
+    keep = _of_vouched(ledger.account, vouched)
     ledger = Ledger(
-        ledger.account[keep].astype(np.int32),
-        ledger.kind[keep],
-        ledger.cents[keep],
-        ledger.day[keep].astype(np.int32),
-        ledger.period[keep],
+        *(
+            getattr(ledger, f.name) if keep is None else getattr(ledger, f.name)[keep]
+            for f in attrs.fields(Ledger)
+        )
     )
-    keep = vouched[events.account]
-    events = Events(events.account[keep], events.kind[keep], events.kinds, events.day[keep])
+    ledger = attrs.evolve(
+        ledger, account=ledger.account.astype(np.int32), day=ledger.day.astype(np.int32)
+    )
+    keep = _of_vouched(events.account, vouched)
+    if keep is not None:
+        events = Events(events.account[keep], events.kind[keep], events.kinds, events.day[keep])
     return Columns(ids, vouched, single, ledger, events, history, table_codes, planned)
 
 
+def _of_vouched(accounts: np.ndarray, vouched: np.ndarray) -> np.ndarray | None:
+    """The rows of accounts vouched for; ``None`` when that is every row."""
+    keep = vouched[accounts] & (accounts >= 0)
+    return None if keep.all() else keep
+
+
 def _codes(column: pd.Series, index: pd.Index, positions: np.ndarray) -> np.ndarray:
-    codes = cells.account_codes(column, index)
+    codes = cells.account_codes(column, index).astype(np.int64, copy=False)
     if not len(positions):
         return np.full(len(codes), -1, dtype=np.int64)
+    if positions[-1] == len(positions) - 1:
+        return codes  # every tenants row has an id of its own: its position is its code
     return np.where(codes >= 0, positions[np.maximum(codes, 0)], -1).astype(np.int64)
 
 
