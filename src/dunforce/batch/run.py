@@ -208,7 +208,7 @@ def _vectorised(
         stepper.feed(portfolio.accounts(program.schema))
         return 0
     slices = _slices(np.flatnonzero(exact), columns, workers)
-    work = (program, portfolio, columns, slices, on)
+    work = (program, portfolio, _rows_of_slices(columns, slices), on)
     if workers > 1 and len(slices) > 1 and can_fork():
         global _WORK
         with _FORKING:  # the workers take their copy of the work when they are forked
@@ -257,29 +257,36 @@ def _forked_slice(index: int) -> tuple[list, list, int, int]:
 
 
 def _step_slice(work: tuple, index: int) -> tuple[list, list, int, int]:
-    """Read and step one slice of the exact path (in a worker, or in the calling process); the
-    ids no tenants row has come with the last slice, as the reader gives them last."""
-    program, portfolio, columns, slices, on = work
-    chosen = np.zeros(columns.count, dtype=bool)
-    chosen[slices[index]] = True
-    part, positions = _part(portfolio, columns, chosen, unknown=index == len(slices) - 1)
+    """Read and step one slice of the exact path (in a worker, or in the calling process)."""
+    program, portfolio, rows, on = work
+    positions = {name: rows[name][index] for name in _TABLES}
+    part = Portfolio(**{name: getattr(portfolio, name).iloc[positions[name]] for name in _TABLES})
     stepper = _Stepper(program, on)
     # a rejected account names the rows of the whole tables, not of the part read
     stepper.feed(_Reader(part, program.schema, positions).accounts())
     return stepper.actions, stepper.rejected, stepper.read, stepper.stepped
 
 
-def _part(portfolio: Portfolio, columns, chosen: np.ndarray, *, unknown: bool):
-    """The rows of the chosen accounts (and of unknown ids), and where each row was."""
-    positions = {"tenants": np.flatnonzero(chosen)}
-    tables = {"tenants": portfolio.tenants.iloc[positions["tenants"]]}
-    for name in ("ledger", "events", "plans", "history"):
-        frame = getattr(portfolio, name)
+_TABLES = ("tenants", "ledger", "events", "plans", "history")
+
+
+def _rows_of_slices(columns, slices: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
+    """For each table, the rows of each slice's accounts, in table order; the rows of ids no
+    tenants row has go with the last slice, as the reader gives those accounts last.
+
+    Worked out once for all slices (a sort of the slice numbers of the rows), rather than by
+    a pass over each table for every slice."""
+    count = len(slices)
+    slice_of = np.full(columns.count + 1, count, dtype=np.int32)  # the last: in no slice
+    for index, accounts in enumerate(slices):
+        slice_of[accounts] = index
+    slice_of[-1] = count - 1  # code -1: an unknown id
+    rows = {"tenants": [np.asarray(accounts, dtype=np.int64) for accounts in slices]}
+    for name in _TABLES[1:]:
         codes = columns.codes[name]
-        rows: object = []
-        if len(frame):
-            wanted = chosen[np.maximum(codes, 0)] & (codes >= 0)
-            rows = np.flatnonzero(wanted | (codes < 0) if unknown else wanted)
-        positions[name] = np.asarray(rows, dtype=np.int64)
-        tables[name] = frame.iloc[positions[name]]
-    return Portfolio(**tables), positions
+        of_row = slice_of[codes]
+        order = np.argsort(of_row, kind="stable")
+        bounds = np.searchsorted(of_row[order], np.arange(count + 1))
+        # copies: the rows of no slice (most of them) are not kept
+        rows[name] = [order[bounds[i] : bounds[i + 1]].copy() for i in range(count)]
+    return rows
