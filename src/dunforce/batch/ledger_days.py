@@ -126,12 +126,15 @@ class LedgerDays:
         with_period = np.zeros(n, dtype=bool)
         with_period[self.charge_account[period]] = True
         rent = period | ~with_period[self.charge_account]
-        keys = self.charge_key[rent]
-        self.rent_key = distinct(keys)
-        # the rent of each due date: the rows sorted by key, summed per key
-        where = np.searchsorted(self.rent_key, keys)
-        self.rent_sum = np.zeros(len(self.rent_key), dtype=np.int64)
-        np.add.at(self.rent_sum, where, cents[rent])
+        keys = self.charge_key[rent]  # in order: the charges are sorted by account and day
+        # the rent of each due date: the charges of a key, one after the other, summed
+        first = np.ones(len(keys), dtype=bool)
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        first = np.flatnonzero(first)
+        self.rent_key = keys[first]
+        self.rent_sum = (
+            np.add.reduceat(cents[rent], first) if len(first) else np.zeros(0, dtype=np.int64)
+        )
         self.rent_start = starts(self.rent_key // SPAN, n)
 
     def _rejections(self, columns: Columns) -> None:
