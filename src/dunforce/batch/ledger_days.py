@@ -197,7 +197,7 @@ class LedgerDays:
         oldest = self._oldest_unsettled(open_accounts, self.paid(open_accounts, open_days))
         self.open_anchor = self.charge_due[np.minimum(oldest, len(self.charge_due) - 1)]
         # the opening at or before each change day (there are fewer cases than change days)
-        self.change_case = (np.cumsum(opening, dtype=np.int32) - 1).astype(np.int32)
+        self.change_case = np.cumsum(opening, dtype=np.int32) - 1
 
     # -- values on days ----------------------------------------------------------------------
 
