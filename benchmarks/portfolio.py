@@ -164,9 +164,10 @@ def main() -> None:
         f"{run['rejected']:,} rejected"
     )
     extrapolated = base["per_account"] / base["accounts"] * run["accounts"]
+    full = extrapolated / run["seconds"]
     print(
         f"per-account path extrapolated to {run['accounts']:,} accounts: {extrapolated:.0f} s; "
-        f"ratio at full size {extrapolated / run['seconds']:.2f}x"
+        f"ratio at full size {full:.2f}x (target 5x: {'met' if full >= 5 else 'MISSED'})"
     )
 
 
