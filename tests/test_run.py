@@ -15,20 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dunforce
-from dunforce import (
-    AccountState,
-    Charge,
-    Event,
-    Instalment,
-    Issued,
-    Payment,
-    Plan,
-    Portfolio,
-    Rejection,
-)
+from dunforce import AccountState, Charge, Event, Instalment, Issued, Payment, Plan, Portfolio
 from dunforce.batch.columns import read_columns
 from dunforce.batch.screen import Screen
 from dunforce.ledger import analyse
+from dunforce.state import Rejection
 from dunforce.synthetic import synthetic_portfolio
 from strategies import states
 
