@@ -45,9 +45,14 @@ def distinct(values: np.ndarray) -> np.ndarray:
     """The distinct integers, in order: a sort, many times faster than ``np.unique``'s hash
     table on the millions of nearly sorted keys of a portfolio."""
     values = np.sort(values, kind="stable")
-    if len(values) < 2:
-        return values
-    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values[run_starts(values)]
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts, in sorted values."""
+    first = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return first
 
 
 def _running(values: np.ndarray) -> np.ndarray:
@@ -128,9 +133,7 @@ class LedgerDays:
         rent = period | ~with_period[self.charge_account]
         keys = self.charge_key[rent]  # in order: the charges are sorted by account and day
         # the rent of each due date: the charges of a key, one after the other, summed
-        first = np.ones(len(keys), dtype=bool)
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        first = np.flatnonzero(first)
+        first = np.flatnonzero(run_starts(keys))
         self.rent_key = keys[first]
         self.rent_sum = (
             np.add.reduceat(cents[rent], first) if len(first) else np.zeros(0, dtype=np.int64)
@@ -164,10 +167,7 @@ class LedgerDays:
         running = np.cumsum(moves[order], dtype=np.int64)
         del moves, order
         # the last move of each change day holds the debt from that day on
-        last_move = np.empty(len(keys), dtype=bool)
-        if len(keys):
-            np.not_equal(keys[1:], keys[:-1], out=last_move[:-1])
-            last_move[-1] = True
+        last_move = np.append(run_starts(keys)[1:], True)[: len(keys)]
         keys, running = keys[last_move], running[last_move]
         del last_move
         accounts = keys // SPAN
@@ -177,10 +177,7 @@ class LedgerDays:
         del running, before
         above = debt > self.threshold
         del debt
-        first = np.empty(len(keys), dtype=bool)
-        if len(keys):
-            first[0] = True
-            np.not_equal(accounts[1:], accounts[:-1], out=first[1:])
+        first = run_starts(accounts)
         opening = np.empty(len(keys), dtype=bool)
         if len(keys):
             opening[0] = above[0]
