@@ -184,14 +184,18 @@ def _runs(values: np.ndarray) -> np.ndarray | None:
     n = len(values)
     if n < 2:
         return None
-    change = np.empty(n, dtype=bool)
-    change[0] = True
     try:
-        np.not_equal(values[1:], values[:-1], out=change[1:])
+        runs = np.flatnonzero(run_starts(values))
     except (TypeError, ValueError):  # a value whose comparison is no truth value (pd.NA)
         return None
-    runs = np.flatnonzero(change)
     return runs if len(runs) <= n // 4 else None
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts (a value unlike the one before it)."""
+    first = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return first
 
 
 __all__ = [
@@ -204,5 +208,6 @@ __all__ = [
     "optional_text",
     "ordinals",
     "per_value",
+    "run_starts",
     "texts",
 ]

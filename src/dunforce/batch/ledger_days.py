@@ -28,6 +28,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from dunforce.batch.cells import run_starts
 from dunforce.batch.columns import CHARGE, REJECTION, Columns
 
 __all__ = ["DayValues", "LedgerDays"]
@@ -46,13 +47,6 @@ def distinct(values: np.ndarray) -> np.ndarray:
     table on the millions of nearly sorted keys of a portfolio."""
     values = np.sort(values, kind="stable")
     return values[run_starts(values)]
-
-
-def run_starts(values: np.ndarray) -> np.ndarray:
-    """Where each run of equal values starts, in sorted values."""
-    first = np.ones(len(values), dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=first[1:])
-    return first
 
 
 def _running(values: np.ndarray) -> np.ndarray:
