@@ -448,6 +448,98 @@ def test_a_plan_row_the_reader_refuses_is_never_vouched_for(breakage, rows):
     assert result.rejected["source"].tolist() == ["plans"]
 
 
+def _screened(program, portfolio, day):
+    columns = read_columns(portfolio, program.schema, program.compiled.required)
+    screen = Screen(
+        program.compiled,
+        program._threshold,
+        columns,
+        datetime.date.fromisoformat(str(day)).toordinal(),
+        checked=program.checked,
+        tenants=portfolio.tenants,
+    )
+    return columns, screen.pending()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    portfolio=portfolios(),
+    name=st.sampled_from(sorted(PROGRAMS)),
+    day=st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 8, 31)),
+)
+def test_every_action_is_among_the_occurrences_the_screen_hands_the_exact_path(
+    portfolio, name, day
+):
+    # the exact path judges only the occurrences the screen kept, on the days it gave them:
+    # each action of the per-account step must be one of them, on its day
+    program = PROGRAMS[name]
+    columns, pending = _screened(program, portfolio, day)
+    accounts = np.arange(columns.count)
+    handed = pending.occurrences(accounts[columns.vouched])
+    codes = {account: code for code, account in enumerate(columns.ids.tolist())}
+    actions = program.run(portfolio, day, method="per_account").actions
+    for account, key, scheduled in zip(
+        actions["account_id"], actions["key"], actions["scheduled_for"].dt.date, strict=True
+    ):
+        code = codes[account]
+        assert pending.accounts[code] or not columns.vouched[code]
+        if code not in handed:
+            continue  # not vouched for, or an occurrence the screen could not date
+        found = {
+            (
+                step.key_prefix
+                + datetime.date.fromordinal(anchor).isoformat()
+                + ("" if k < 0 else f"#{k}"),
+                datetime.date.fromordinal(when),
+            )
+            for _, step, anchor, k, when in handed[code]
+        }
+        assert (key, scheduled) in found
+
+
+def test_business_days_count_the_public_holidays_of_the_accounts_departement():
+    # D = Wednesday 1 April 2026: D+2bd is Friday the 3rd in Paris; in Moselle, Good Friday
+    # and Easter Monday are holidays, so it is Tuesday the 7th
+    program = dunforce.compile(
+        'profile late: in_case\nscenario s for late:\n    email "r" at D+2bd\n',
+        filename="holidays.dfs",
+    )
+
+    def tenant(account: str, departement: str) -> AccountState:
+        attributes = {"departement": departement, "email_address": f"{account}@example.fr"}
+        return AccountState(account, attributes, ledger=(Charge("500.00", "2026-04-01"),))
+
+    portfolio = Portfolio.from_states([tenant("PARIS", "75"), tenant("METZ", "57")])
+    for day in ("2026-04-03", "2026-04-07"):
+        columns, pending = _screened(program, portfolio, day)
+        handed = pending.occurrences(np.arange(columns.count))
+        days = {code: [found[4] for found in handed[code]] for code in handed}
+        expected = {"2026-04-03": {0: ["2026-04-03"], 1: []}, "2026-04-07": {1: ["2026-04-07"]}}
+        for code, wanted in expected[day].items():
+            assert days[code] == [datetime.date.fromisoformat(w).toordinal() for w in wanted]
+    quiet_day = same_run(program, portfolio, "2026-04-03")
+    assert quiet_day.actions["account_id"].tolist() == ["PARIS"]
+    assert quiet_day.quiet == 1  # Moselle's is dated after today: not read one by one
+    due_day = same_run(program, portfolio, "2026-04-07")
+    metz = due_day.actions[due_day.actions["account_id"] == "METZ"]
+    assert metz["scheduled_for"].dt.date.tolist() == [datetime.date(2026, 4, 7)]
+
+
+def test_a_step_in_months_is_dated_by_the_calendar_and_clamped_to_the_month_end():
+    # D = 31 January: D+1m is 28 February; on the 27th the account has nothing due
+    program = dunforce.compile(
+        'profile late: in_case\nscenario s for late:\n    letter "m" at D+1m\n',
+        filename="months.dfs",
+    )
+    state = AccountState("A1", {"departement": "75"}, ledger=(Charge("500.00", "2026-01-31"),))
+    portfolio = Portfolio.from_states([state])
+    before = same_run(program, portfolio, "2026-02-27")
+    assert (before.quiet, len(before.actions)) == (1, 0)
+    due = same_run(program, portfolio, "2026-02-28")
+    assert due.quiet == 0
+    assert due.actions["key"].tolist() == ["s/letter:m:D+1m@2026-01-31"]
+
+
 def test_a_late_tenant_is_stepped_and_gets_the_scenario_action():
     state = AccountState(
         "A1",

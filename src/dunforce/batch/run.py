@@ -127,10 +127,13 @@ class _Stepper:
         self.read = 0
         self.stepped = 0
 
-    def feed(self, items: Iterator) -> None:
+    def feed(self, items: Iterator, agenda: Iterator | None = None) -> None:
+        """Step each item; ``agenda`` gives, item by item, the occurrences that may go out
+        today (``None``: judge them all), as the screen found them."""
         program, on = self.program, self.on
         for item in items:
             self.read += 1
+            occurrences = None if agenda is None else next(agenda, None)
             if isinstance(item, Rejected):
                 self.rejected.append(item)
                 continue
@@ -138,7 +141,7 @@ class _Stepper:
                 self.rejected.append(_not_a_state(item))
                 continue
             try:
-                result = program.step(item, on)
+                result = program._step(item, on, occurrences=occurrences)
             except DunforceError as exc:
                 self.rejected.append(refused(item.account_id, exc))
                 continue
@@ -202,13 +205,14 @@ def _vectorised(
         checked=program.checked,
         tenants=portfolio.tenants,
     )
-    exact = ~columns.vouched | screen.pending()
+    pending = screen.pending()
     del screen  # its running sums are not needed by the workers forked below
+    exact = ~columns.vouched | pending.accounts
     if exact.all():
         stepper.feed(portfolio.accounts(program.schema))
         return 0
     slices = _slices(np.flatnonzero(exact), columns, workers)
-    work = (program, portfolio, _rows_of_slices(columns, slices), on)
+    work = (program, portfolio, _rows_of_slices(columns, slices), on, pending, columns.vouched)
     if workers > 1 and len(slices) > 1 and can_fork():
         global _WORK
         with _FORKING:  # the workers take their copy of the work when they are forked
@@ -258,12 +262,17 @@ def _forked_slice(index: int) -> tuple[list, list, int, int]:
 
 def _step_slice(work: tuple, index: int) -> tuple[list, list, int, int]:
     """Read and step one slice of the exact path (in a worker, or in the calling process)."""
-    program, portfolio, rows, on = work
+    program, portfolio, rows, on, pending, vouched = work
     positions = {name: rows[name][index] for name in _TABLES}
     part = Portfolio(**{name: getattr(portfolio, name).iloc[positions[name]] for name in _TABLES})
     stepper = _Stepper(program, on)
+    # the reader gives one item per tenants row of the part, in order: the screen's occurrences
+    # of each account vouched for go with its item
+    accounts = positions["tenants"]
+    known = pending.occurrences(accounts[vouched[accounts]])
+    agenda = iter([known.get(account) for account in accounts.tolist()])
     # a rejected account names the rows of the whole tables, not of the part read
-    stepper.feed(_Reader(part, program.schema, positions).accounts())
+    stepper.feed(_Reader(part, program.schema, positions).accounts(), agenda)
     return stepper.actions, stepper.rejected, stepper.read, stepper.stepped
 
 

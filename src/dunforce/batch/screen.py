@@ -9,25 +9,33 @@ anchor — the case, a charge still to pay, an event — plus its offset, within
 policy window), and an occurrence already in the history is not pending.
 
 An account with no pending occurrence is *quiet*: ``Program.step`` returns nothing for it, for
-certain, and it is not read one by one. Every other account is stepped by the exact path. The
-screen may let through an account that turns out to have nothing due (a step whose condition is
-false, say) but never holds back one that has: where an offset is not in plain days, the window
-is widened to every day it could fall on.
+certain, and it is not read one by one. Every other account is stepped by the exact path, which
+judges only the occurrences the screen kept (:class:`Pending`). The screen may let through an
+occurrence that turns out not to go out (a step whose condition is false, say) but never holds
+back one that does: an offset in months or business days is dated as the step function dates it
+(by the calendar, with the public holidays of the account's ``departement``), and where a repeat
+is in such units, the window is widened to every day it could fall on.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 
 import attrs
 import numpy as np
 
 from dunforce.attributes.types import AttributeSpec
+from dunforce.batch import cells
 from dunforce.batch.columns import Columns
 from dunforce.batch.conditions import Judge
 from dunforce.batch.ledger_days import SPAN, LedgerDays, distinct
 from dunforce.dsl.format import format_expr
 from dunforce.engine.plan import CompiledBlock, CompiledProgram, CompiledStep
+from dunforce.engine.schedule import add_business_days, add_months
+from dunforce.errors import StateError
+from dunforce.state import _attribute_value
+from dunforce.tables import _ATTRIBUTE_PARSERS, _is_empty
 
 #: room for ``bd`` offsets (weekends and public holidays) and ``m`` offsets (month lengths)
 _HOLIDAY_SLACK = 12
@@ -51,17 +59,16 @@ def _day_bounds(amount: int, unit: str) -> tuple[int, int]:
     return amount * 7 // 5 - slack, amount
 
 
-def _window(step: CompiledStep) -> tuple[int, int | None, bool]:
-    """Days after its anchor on which an occurrence may fall due: ``(first, last, exact)``
-    (it may then be issued up to its lookback later); ``last`` is None when a repeating step
-    has no end; ``exact``: one day."""
+def _window(step: CompiledStep) -> tuple[int, int | None]:
+    """Days after its anchor on which an occurrence of a repeated step may fall due:
+    ``(first, last)`` (it may then be issued up to its lookback later); ``last`` is None when
+    it has no end."""
     low, high = _day_bounds(step.amount, step.unit)
-    exact = step.unit == "d" and step.every is None
     if step.every is not None:
         if step.until is None:
-            return low, None, False
+            return low, None
         high = max(high, _day_bounds(step.until.amount, step.until.unit)[1])
-    return low, high, exact
+    return low, high
 
 
 def _before_anchor(step: CompiledStep) -> bool:
@@ -100,6 +107,69 @@ class Occurrences:
         )
 
 
+@attrs.frozen(eq=False)
+class Pending:
+    """The accounts with an occurrence that may be issued today, and those occurrences, so
+    that the exact path judges only them: the screen drops only occurrences that cannot go
+    out, and the step function's decision on each does not depend on the others'. An account
+    with an occurrence the screen could not date (a repeat in months, say) has every
+    occurrence judged."""
+
+    accounts: np.ndarray  # per account: something may be issued today
+    undated: np.ndarray  # per account: an occurrence has no day the screen knows
+    steps: tuple[tuple[CompiledBlock, CompiledStep], ...]
+    #: the dated occurrences, sorted by account: account, index into ``steps``, anchor, repeat
+    #: number (``-1``: not repeated) and day
+    account: np.ndarray
+    step: np.ndarray
+    anchor: np.ndarray
+    repeat: np.ndarray
+    day: np.ndarray
+
+    @classmethod
+    def of(cls, accounts: np.ndarray, dated: list[Occurrences], undated: np.ndarray) -> Pending:
+        def joined(values) -> np.ndarray:
+            return np.concatenate(values) if values else np.empty(0, dtype=np.int64)
+
+        account = joined([found.accounts for found in dated])
+        order = np.argsort(account, kind="stable")
+        which = joined([np.full(len(found.accounts), i) for i, found in enumerate(dated)])
+        return cls(
+            accounts,
+            undated,
+            tuple((found.block, found.step) for found in dated),
+            account[order],
+            which[order],
+            joined([found.anchors for found in dated])[order],
+            joined([found.repeats for found in dated])[order],
+            joined([found.days for found in dated])[order],
+        )
+
+    def occurrences(self, accounts: np.ndarray) -> dict[int, list[tuple]]:
+        """The occurrences ``(block, step, anchor, k, day)`` to judge for some accounts, as
+        ``Program._step`` takes them; an account with one the screen could not date is left
+        out (all its occurrences are judged)."""
+        accounts = accounts[~self.undated[accounts]]
+        first = np.searchsorted(self.account, accounts, side="left")
+        last = np.searchsorted(self.account, accounts, side="right")
+        counts = last - first
+        starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
+        rows = starts + np.arange(int(counts.sum()))
+        found: dict[int, list[tuple]] = {account: [] for account in accounts.tolist()}
+        steps = self.steps
+        for account, which, anchor, repeat, day in zip(
+            self.account[rows].tolist(),
+            self.step[rows].tolist(),
+            self.anchor[rows].tolist(),
+            self.repeat[rows].tolist(),
+            self.day[rows].tolist(),
+            strict=True,
+        ):
+            block, step = steps[which]
+            found[account].append((block, step, anchor, repeat, day))
+        return found
+
+
 def _may_fire_for(judge: Judge, block, step, local: np.ndarray, truths: dict) -> np.ndarray:
     """Which of the judge's rows at ``local`` may have a profile of the block and meet the
     step's conditions (``truths``: those already judged, by text); a row whose condition the
@@ -113,6 +183,14 @@ def _may_fire_for(judge: Judge, block, step, local: np.ndarray, truths: dict) ->
                 truth = truths[text] = judge.truth(condition, False).true
             keep &= truth[local]
     return keep | judge.raises[local]
+
+
+def _is_business_day(calendar, subdivision: str | None, ordinal: int) -> bool:
+    return calendar.is_business_day(ordinal, subdivision)
+
+
+#: the attribute whose département gives an account its public holidays
+_DEPARTEMENT = "departement"
 
 
 def _in_days(amount: int, unit: str) -> int | None:
@@ -160,11 +238,13 @@ class Screen:
         self.uncapped = np.broadcast_to(entries < program.cap_floor, (n,))
         self.in_case, self.anchor, self.opened = days.today(everyone)
         self._anchored: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._subdivided: tuple[np.ndarray, list[str | None]] | None = None
 
     # -- pending occurrences -----------------------------------------------------------------
 
-    def pending(self) -> np.ndarray:
-        """Accounts vouched for with at least one occurrence that may be issued today."""
+    def pending(self) -> Pending:
+        """The accounts vouched for with at least one occurrence that may be issued today, and
+        those occurrences."""
         n = self.columns.count
         loose = np.zeros(n, dtype=bool)  # pending whatever the history says
         keyed: list[Occurrences] = []
@@ -185,7 +265,7 @@ class Screen:
         pending = loose
         if keyed:
             pending = pending | self._not_issued(keyed, n)
-        return pending & self.columns.vouched
+        return Pending.of(pending & self.columns.vouched, keyed, loose)
 
     def _may_fire(self, occurring: list) -> list:
         """Keep the occurrences whose block may apply to the account's profile on their day,
@@ -266,7 +346,7 @@ class Screen:
     def _occurring(self, step: CompiledStep, block) -> Occurrences:
         """The occurrences of a step that fall in today's window."""
         today = self.today
-        first, last, exact = _window(step)
+        first, last = _window(step)
         accounts, anchors, uncapped = self._anchors(step, block)
         # as the step function: with a history too short to fill a cap, only the calendar can
         # move an occurrence
@@ -274,17 +354,79 @@ class Screen:
         repeated = self._repeated(step, block, accounts, anchors, lookback)
         if repeated is not None:
             return repeated
-        start = anchors + first
-        hit = start <= today
-        if last is not None:
-            hit &= today <= anchors + last + lookback
-        if exact:
-            days = anchors + step.amount
+        days = self._days_of(step, accounts, anchors) if step.every is None else None
+        if days is not None:  # one day each, as the step function schedules it
+            hit = (days <= today) & (today <= days + lookback)
             if step.anchor == "D" and not step.pre_due:
                 hit &= days >= self.opened[accounts]  # dated before its case: never issued
             repeats = np.full(int(hit.sum()), -1, dtype=np.int64)
             return Occurrences(block, step, accounts[hit], anchors[hit], days[hit], repeats)
+        start = anchors + first
+        hit = start <= today
+        if last is not None:
+            hit &= today <= anchors + last + lookback
         return Occurrences(block, step, accounts[hit], anchors[hit], None, None)
+
+    def _days_of(self, step: CompiledStep, accounts, anchors) -> np.ndarray | None:
+        """The day of the one occurrence of a step not repeated, for each anchor: in months,
+        by the calendar's months; in business days, by the account's own public holidays (None
+        when the screen does not know them: no tenants table)."""
+        amount, unit = step.amount, step.unit
+        plain = _in_days(amount, unit)
+        if plain is not None:
+            return anchors + plain
+        if unit == "m":
+            keys, where = np.unique(anchors, return_inverse=True)
+            return np.array([add_months(int(k), amount) for k in keys], dtype=np.int64)[where]
+        local = self._subdivisions()
+        if local is None:
+            return None
+        codes, names = local
+        count = len(names)
+        keys, where = np.unique(anchors * count + codes[accounts], return_inverse=True)
+        calendar = self.program.calendar
+        moved = []
+        for key in keys.tolist():
+            anchor, code = divmod(key, count)
+            name = names[code]
+            business = functools.partial(_is_business_day, calendar, name)
+            moved.append(add_business_days(anchor, amount, business))
+        return np.array(moved, dtype=np.int64)[where]
+
+    def _subdivisions(self) -> tuple[np.ndarray, list[str | None]] | None:
+        """Each account's public holidays, as the step function finds them from its
+        ``departement``: a code per account into the subdivisions' names."""
+        if self._subdivided is not None or self.tenants is None or self.checked is None:
+            return self._subdivided
+        n = self.columns.count
+        spec = self.checked.schema.get(_DEPARTEMENT)
+        calendar = self.program.calendar
+        if not isinstance(spec, AttributeSpec):
+            self._subdivided = (np.zeros(n, dtype=np.int64), [None])
+            return self._subdivided
+        default = spec.default
+        if _DEPARTEMENT not in self.tenants.columns:
+            names = [calendar.subdivision(default) if isinstance(default, str) else None]
+            self._subdivided = (np.zeros(n, dtype=np.int64), names)
+            return self._subdivided
+        parser = _ATTRIBUTE_PARSERS[spec.type]
+        field = f"attributes.{_DEPARTEMENT}"
+
+        def convert(cell: object) -> tuple[bool, object]:
+            if _is_empty(cell):
+                return True, default
+            try:
+                return True, _attribute_value(spec, parser(cell, _DEPARTEMENT), field)
+            except (StateError, TypeError, ValueError, ArithmeticError):
+                return False, None  # the account is not vouched for: never screened
+
+        _, converted, codes = cells.per_value(self.tenants[_DEPARTEMENT], convert, (True, default))
+        found = [calendar.subdivision(v) if isinstance(v, str) else None for v in converted]
+        names = sorted(set(found), key=lambda name: (name is not None, name or ""))
+        index = {name: i for i, name in enumerate(names)}
+        of_value = np.array([index[name] for name in found], dtype=np.int64)
+        self._subdivided = (of_value[codes], names)
+        return self._subdivided
 
     def _anchors(self, step: CompiledStep, block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The accounts and anchors the step's occurrences count from, and whether each
@@ -380,4 +522,4 @@ class Screen:
         return pending
 
 
-__all__ = ["Occurrences", "Screen"]
+__all__ = ["Occurrences", "Pending", "Screen"]
