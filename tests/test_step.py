@@ -6,6 +6,7 @@ import datetime
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -499,3 +500,79 @@ def test_the_past_days_a_step_reads_are_each_the_analysis_of_that_day(state, pro
         day = datetime.date.fromordinal(ordinal)
         expected = analyse(state, day, threshold=program._threshold, names=names).values
         assert {k: values[k] for k in expected} == expected, day
+
+
+# ------------------------------------------------------------------ stops on earlier days
+
+#: stops that read only the tenant's attributes, beside one that reads the ledger
+STOPS_TEXT = """\
+profile late: in_case
+scenario s for late:
+    sms "a" at D+2
+    letter "b" at D+6
+    call at D+12
+    sms "c" every 7 days from D+15 until D+60
+    stop when dispute or payment_method == "cash"
+
+scenario t for late:
+    sms "d" at D+3
+    call at D+20 if debt >= 100 €
+    letter "e" at D+40
+    stop when debt < 400 €
+"""
+programs["stops"] = dunforce.compile(STOPS_TEXT, filename="stops.dfs")
+
+
+def checking_every_stop_on_earlier_days(program):
+    """The same program, with every stop checked on the days of the earlier steps as well."""
+    compiled = program.compiled
+    evolved = {id(b): attrs.evolve(b, changing_stops=b.stops) for b in compiled.blocks}
+    by_profile = {
+        profile: tuple(evolved[id(b)] for b in blocks)
+        for profile, blocks in compiled.blocks_by_profile.items()
+    }
+    compiled = attrs.evolve(compiled, blocks=tuple(evolved.values()), blocks_by_profile=by_profile)
+    return attrs.evolve(program, compiled=compiled)
+
+
+@pytest.mark.parametrize(
+    ("stop", "changes"),
+    [
+        ("dispute", False),
+        ('dispute or payment_method == "cash"', False),
+        ("household_size >= 5 and not apl", False),
+        ("debt < 40 €", True),  # a ledger value
+        ("plan_active", True),  # a plan value
+        ("dispute or debt_months >= 3", True),
+        ("days_since(lease_start) > 400", True),  # the day itself
+        ("late", True),  # the account's profile
+    ],
+)
+def test_only_stops_that_read_the_ledger_the_profile_or_the_day_change_from_day_to_day(
+    stop, changes
+):
+    program = dunforce.compile(
+        f"profile late: in_case\nscenario s for late:\n    sms at D+2\n    stop when {stop}\n"
+    )
+    (block,) = program.compiled.blocks
+    assert len(block.stops) == 1
+    assert (len(block.changing_stops) == 1) is changes
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    state=states(),
+    name=st.sampled_from(["stops", "rich", "social_housing"]),
+    day=step_dates,
+)
+def test_a_stop_of_attributes_alone_needs_no_look_at_the_earlier_days(state, name, day):
+    """A stop that reads only attributes, false on a step's day, was false on the days of the
+    steps before it: skipping them changes neither the actions of a daily job (every other
+    day for two months) nor the explanation."""
+    program = programs[name]
+    reference = checking_every_stop_on_earlier_days(program)
+    days = [day + n * DAY for n in range(0, 60, 2)]
+    issued, last = run(program, state, days)
+    assert issued == run(reference, state, days)[0]
+    mine, theirs = program.explain(last, days[-1]), reference.explain(last, days[-1])
+    assert mine.statuses == theirs.statuses

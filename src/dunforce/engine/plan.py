@@ -109,6 +109,9 @@ class CompiledBlock:
     stops: tuple[tuple[Condition, ast.Expr], ...]
     steps: tuple[CompiledStep, ...]
     line: int
+    #: the stops whose truth may change from one day to the next (see ``_changes_by_day``):
+    #: the others, false on a step's own day, were false on the days of the steps before it
+    changing_stops: tuple[tuple[Condition, ast.Expr], ...] = ()
 
 
 @attrs.frozen
@@ -318,6 +321,9 @@ def build(
         block["guard"] = functions[block["guard"]] if block["guard"] else None
         block["pauses"] = tuple((functions[f], e) for f, e in block["pauses"])
         block["stops"] = tuple((functions[f], e) for f, e in block["stops"])
+        block["changing_stops"] = tuple(
+            (f, e) for f, e in block["stops"] if _changes_by_day(e, checked)
+        )
         compiled_steps = tuple(
             CompiledStep(
                 **fields,
@@ -372,6 +378,20 @@ def build(
         channels,
         cap_floor=min((cap.limit for p in policies.values() for cap in p.caps), default=1 << 30),
         simple_only=all(s.simple for b in blocks_tuple for s in b.steps),
+    )
+
+
+def _changes_by_day(expr: ast.Expr, checked: CheckedModule) -> bool:
+    """Whether a condition may hold on one day and not on another: it reads a value derived
+    from the ledger or the plans, the account's profile, or the day (a function such as
+    ``days_since``). One that reads only the tenant's attributes holds on every day or on
+    none, as the attributes are the same on every day of a state."""
+    if any(isinstance(node, ast.Call) for node in ast.walk(expr)):
+        return True
+    schema = checked.schema
+    return any(
+        name.id in checked.profiles or not isinstance(schema.get(name.id), AttributeSpec)
+        for name in ast.names_in(expr)
     )
 
 

@@ -550,7 +550,7 @@ def _decide(
             return PAUSED, expr
     if step.condition is not None and not step.condition(values, day, profile):
         return SKIPPED, step.expr
-    if block.stops:
+    if block.changing_stops:  # the others were just found false: so they were on every day
         anchor, days, case = context
         stopped = _earlier_stop(block, step, anchor, day, days, case)
         if stopped is not None:
@@ -575,7 +575,7 @@ def _earlier_stop(block: CompiledBlock, step: CompiledStep, anchor: int, day: in
                 earlier.add(when)
     for when in sorted(earlier):
         values, profile = days.at(when)
-        for condition, expr in block.stops:
+        for condition, expr in block.changing_stops:
             if condition(values, when, profile):
                 return expr
     return None
