@@ -597,6 +597,45 @@ class _Nothing:
 _NOTHING = _Nothing()
 
 
+#: an empty tenants cell: the attribute's default applies
+_EMPTY = object()
+
+
+@attrs.frozen
+class _Refused:
+    """A tenants cell the attribute's parser refuses, and why."""
+
+    error: StateError
+
+
+def _tenant_cells(values: list, parser: Callable[[object, str], object] | None, field: str):
+    """Each cell of a tenants column as the state takes it: the parsed value, ``_EMPTY``, or
+    the parser's refusal; each distinct value is parsed once (a column holds few: booleans,
+    categories, the same days)."""
+    found: dict[tuple[type, object], object] = {}
+    result = []
+    for value in values:
+        key = (type(value), value)
+        try:
+            cell = found.get(key, _ABSENT)
+        except TypeError:  # an unhashable value (a list): parsed on its own
+            key, cell = None, _ABSENT
+        if cell is _ABSENT:
+            if _is_empty(value):
+                cell = _EMPTY
+            elif parser is None:
+                cell = value  # an unknown or derived column: the state says what is wrong
+            else:
+                try:
+                    cell = parser(value, field)
+                except StateError as exc:
+                    cell = _Refused(exc)
+            if key is not None:
+                found[key] = cell
+        result.append(cell)
+    return result
+
+
 class _Reader:
     """One pass over a portfolio: columns taken out of pandas once as lists, rows grouped by
     account with ``groupby``, and the text of amounts and dates converted once per distinct
@@ -675,6 +714,10 @@ class _Reader:
             else:
                 base[spec.name] = None if spec.optional else _ABSENT
         counts = Counter(ids)
+        cells = [
+            (column, _tenant_cells(values[column], parser, str(column)))
+            for column, parser in parsers
+        ]
 
         for index, account in enumerate(ids):
             row = self.row("tenants", index)
@@ -689,17 +732,13 @@ class _Reader:
                         row,
                     )
                 attributes = dict(base)
-                for column, parser in parsers:
-                    value = values[column][index]
-                    if _is_empty(value):
+                for column, column_cells in cells:
+                    value = column_cells[index]
+                    if value is _EMPTY:
                         continue
-                    if parser is None:
-                        attributes[column] = value
-                        continue
-                    try:
-                        attributes[column] = parser(value, str(column))
-                    except StateError as exc:
-                        raise _Problem.of(exc, "tenants", row) from None
+                    if type(value) is _Refused:
+                        raise _Problem.of(value.error, "tenants", row) from None
+                    attributes[column] = value
                 attributes = {k: v for k, v in attributes.items() if v is not _ABSENT}
                 yield self.state(account, attributes, row)
             except _Problem as problem:
