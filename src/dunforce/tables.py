@@ -584,7 +584,26 @@ def _display_id(value: object) -> str:
 
 
 #: the cells worth converting once per distinct value (NaN and NaT are never kept: they fail)
-_CACHED = frozenset({str, float, pd.Timestamp})
+_CACHED = frozenset({str, float, pd.Timestamp, datetime.date})
+#: the ledger's optional text columns
+_LEDGER_TEXTS = ("period", "id", "label", "method", "settles", "payment", "reason")
+
+
+def _cell_list(column: pd.Series) -> list:
+    """The cells of a column as Python values. Days of a ``datetime64`` column, all at
+    midnight, come as dates straight from numpy (not as timestamps, one by one); a missing day
+    stays ``NaT``, as pandas gives it."""
+    dtype = column.dtype
+    if dtype.kind == "M" and getattr(dtype, "tz", None) is None:
+        raw = column.to_numpy()
+        days = raw.astype("datetime64[D]")
+        missing = np.isnat(raw)
+        if (missing | (days == raw)).all():
+            cells = days.tolist()
+            for index in np.flatnonzero(missing).tolist():
+                cells[index] = pd.NaT
+            return cells
+    return column.tolist()
 
 
 class _Nothing:
@@ -657,7 +676,7 @@ class _Reader:
         for name in _GROUPED:
             frame = getattr(portfolio, name)
             self.cells[name] = {
-                c: frame[c].tolist() if c in frame.columns else _NOTHING
+                c: _cell_list(frame[c]) if c in frame.columns else _NOTHING
                 for c in TABLES[name].columns
             }
             if len(frame):
@@ -665,6 +684,12 @@ class _Reader:
                 self.groups[name] = {key: rows.tolist() for key, rows in indices.items()}
             else:
                 self.groups[name] = {}
+        #: the ledger's optional text cells, as the entries take them (``None``: no column)
+        self.texts = {
+            c: None if cells is _NOTHING else [_optional(v) for v in cells]
+            for c in _LEDGER_TEXTS
+            for cells in (self.cells["ledger"][c],)
+        }
         #: converted once per distinct cell (text, or a float or timestamp of a typed column)
         self.moneys: dict[object, Decimal] = {}
         self.dates: dict[object, datetime.date] = {}
@@ -804,27 +829,32 @@ class _Reader:
             raise _Problem(reason, field, exc.value, "tenants", row) from None
 
     def entry(self, i: int) -> Entry:
-        cells = self.cells["ledger"]
+        cells, texts = self.cells["ledger"], self.texts
+
+        def text(column: str) -> object:
+            found = texts[column]
+            return None if found is None else found[i]
+
         kind = cells["kind"][i]
         try:
             if kind == "charge":
                 return Charge(
                     self.money(cells["amount"][i], "amount"),
                     self.date(cells["date"][i], "date"),
-                    period=_optional(cells["period"][i]),
-                    id=_optional(cells["id"][i]),
-                    label=_optional(cells["label"][i]),
+                    period=text("period"),
+                    id=text("id"),
+                    label=text("label"),
                 )
             if kind == "payment":
                 return Payment(
                     self.money(cells["amount"][i], "amount"),
                     self.date(cells["date"][i], "date"),
-                    method=_optional(cells["method"][i]),
-                    id=_optional(cells["id"][i]),
-                    settles=_optional(cells["settles"][i]),
+                    method=text("method"),
+                    id=text("id"),
+                    settles=text("settles"),
                 )
             if kind == "rejection":
-                amount, payment = _optional(cells["amount"][i]), _optional(cells["payment"][i])
+                amount, payment = _optional(cells["amount"][i]), text("payment")
                 if amount is None and payment is None:
                     raise StateError(
                         "payment: a rejection names the payment it returns (payment column) or "
@@ -836,14 +866,14 @@ class _Reader:
                     self.date(cells["date"][i], "date"),
                     payment=payment,
                     amount=None if amount is None else self.money(amount, "amount"),
-                    reason=_optional(cells["reason"][i]),
+                    reason=text("reason"),
                 )
             if kind == "adjustment":
                 return Adjustment(
                     self.money(cells["amount"][i], "amount"),
                     self.date(cells["date"][i], "date"),
-                    reason=_optional(cells["reason"][i]),
-                    id=_optional(cells["id"][i]),
+                    reason=text("reason"),
+                    id=text("id"),
                 )
         except StateError as exc:
             raise _Problem.of(exc, "ledger", self.row("ledger", i)) from None
