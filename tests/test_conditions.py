@@ -307,3 +307,33 @@ def test_a_synthetic_portfolio_runs_the_same_on_both_paths_over_a_month():
     portfolio = synthetic_portfolio(600, as_of="2026-11-09", seed=7)
     for day in range(1, 31, 4):
         same_run(SOCIAL_HOUSING, portfolio, datetime.date(2026, 11, day))
+
+
+_FREE_TEXT_CELL = st.one_of(
+    st.none(),
+    st.just(np.nan),
+    st.just(pd.NA),
+    st.sampled_from(["", "  ", "\t", "\x1c", "\u3000", "x@example.org", " y@example.org "]),
+    st.text(min_size=1, max_size=6),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cells=st.lists(_FREE_TEXT_CELL, min_size=1, max_size=12), arrow=st.booleans())
+def test_free_text_is_read_as_the_reader_reads_it(cells, arrow):
+    # an e-mail address has as many values as accounts: it is read as it is, and a missing,
+    # empty or blank cell is not given, as the per-account reader says
+    frame = pd.DataFrame(
+        {"account_id": [f"A{i}" for i in range(len(cells))], "email_address": cells}
+    ).astype({"email_address": "string" if arrow else object})
+    judge = Judge(TYPED.checked, frame, np.arange(len(cells)), 100, 100)
+    values, is_set = judge._read_attribute("email_address")
+    given_cells = [
+        None if c is None or c is pd.NA or isinstance(c, float) or not c.strip() else c
+        for c in cells
+    ]
+    assert [None if v is None else v for v in values.tolist()] == given_cells
+    assert is_set.tolist() == [c is not None for c in given_cells]
+    states = Portfolio(tenants=frame.astype(object)).accounts(TYPED.schema)
+    read = [s.attributes.get("email_address") for s in states]
+    assert read == given_cells

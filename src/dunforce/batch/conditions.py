@@ -480,6 +480,18 @@ class Judge:
                 return True, to_runtime(public, spec.type)
 
             column = self.tenants[name].iloc[self._base]
+            if spec.type is ValueType.TEXT and spec.allowed is None and cells.all_text(column):
+                # free text (e-mail addresses, phone numbers: as many as accounts), read as it
+                # is; an empty or blank cell is not given
+                raw = column.to_numpy(dtype=object)
+                blank = column.isna().to_numpy() | (column.str.strip() == "").to_numpy(
+                    dtype=bool, na_value=True
+                )
+                if default is None:
+                    raw = raw.copy()
+                    raw[blank] = None
+                    return raw, ~blank
+                return np.where(blank, default, raw), np.ones(len(raw), dtype=bool)
             typed = _typed(column, spec.type)
             if typed is not None:
                 values, present = typed
