@@ -175,8 +175,13 @@ class Judge:
     def _anything(self) -> Truth:
         return Truth(self._all(True), self._all(True))
 
+    def _same(self, value, dtype) -> np.ndarray:
+        """One value for every row: a read-only view of it, not an array to fill (a literal
+        of a condition judged over a million rows)."""
+        return np.broadcast_to(np.array(value, dtype=dtype), (self.size,))
+
     def _constant(self, value: bool) -> Truth:
-        return Truth(self._all(value), self._all(not value))
+        return Truth(self._same(value, bool), self._same(not value, bool))
 
     # -- profiles ----------------------------------------------------------------------------
 
@@ -366,14 +371,14 @@ class Judge:
         if expr.type is ValueType.BOOL:
             return self._constant(bool(value))
         if expr.type in _INTEGRAL:
-            full = np.full(self.size, value, dtype=np.int64)
-            return Number(full, full, self._constant(True))
+            same = self._same(value, np.int64)
+            return Number(same, same, self._constant(True))
         if expr.type is ValueType.TEXT:
-            return Text(np.full(self.size, value, dtype=object), self._constant(True))
+            return Text(self._same(value, object), self._constant(True))
         if expr.type is ValueType.NUMBER:
             scaled = value * SCALE
-            low = np.full(self.size, math.floor(scaled), dtype=np.int64)
-            high = np.full(self.size, math.ceil(scaled), dtype=np.int64)
+            low = self._same(math.floor(scaled), np.int64)
+            high = self._same(math.ceil(scaled), np.int64)
             return Number(low, high, self._constant(True), SCALE)
         return Unknown(False)
 
