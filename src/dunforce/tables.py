@@ -627,7 +627,7 @@ class _Refused:
     error: StateError
 
 
-def _tenant_cells(values: list, parser: Callable[[object, str], object] | None, field: str):
+def _parsed_cells(values: list, parser: Callable[[object, str], object] | None, field: str):
     """Each cell of a tenants column as the state takes it: the parsed value, ``_EMPTY``, or
     the parser's refusal; each distinct value is parsed once (a column holds few: booleans,
     categories, the same days)."""
@@ -740,7 +740,7 @@ class _Reader:
                 base[spec.name] = None if spec.optional else _ABSENT
         counts = Counter(ids)
         cells = [
-            (column, _tenant_cells(values[column], parser, str(column)))
+            (column, _parsed_cells(values[column], parser, str(column)))
             for column, parser in parsers
         ]
 
