@@ -14,6 +14,8 @@ every match is a payment of its own, the matching in date order takes the very s
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import attrs
 import numpy as np
 import pandas as pd
@@ -208,13 +210,20 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
     if not len(frame):
         nothing = np.empty(0, np.int64)
         return Ledger(nothing, nothing, nothing, nothing, np.empty(0, bool))
-    kind_codes, uniques = cells.distinct(frame["kind"])
-    table = np.array(
-        [_KINDS.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1], dtype=np.int8
-    )
-    kind = table[kind_codes]
-    amount, amount_ok = cells.cents(frame["amount"], "amount")
-    day, day_ok = cells.ordinals(frame["date"], "date")
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        # numpy converts the amounts and days (typed columns: without the GIL) while the kinds
+        # are hashed, on two cores
+        amounts = helper.submit(cells.cents, frame["amount"], "amount")
+        days = helper.submit(cells.ordinals, frame["date"], "date")
+        kind_codes, uniques = cells.distinct(frame["kind"])
+        table = np.array(
+            [_KINDS.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1],
+            dtype=np.int8,
+        )
+        kind = table[kind_codes]
+        del kind_codes
+        amount, amount_ok = amounts.result()
+        day, day_ok = days.result()
     bad = (kind < 0) | ~amount_ok | ~day_ok
     period = np.zeros(len(frame), dtype=bool)
     if "period" in frame.columns:

@@ -25,6 +25,8 @@ be judged with the values of its own day, as the step function judges it.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import attrs
 import numpy as np
 
@@ -97,9 +99,13 @@ class LedgerDays:
         self.credit_running = _running(credit_cents)
         self.credit_start = starts(credit_account, n)
         del credit_account, credit
-        self._rent(columns, charge, cents)
-        self._rejections(columns)
-        self._cases(cents, credit_cents)
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            # the rent and the cases read the same sorted columns and set their own
+            # attributes: numpy works on both at once, on two cores
+            rent = helper.submit(self._rent, columns, charge, cents)
+            self._rejections(columns)
+            self._cases(cents, credit_cents)
+            rent.result()
 
     # -- running totals ----------------------------------------------------------------------
 
