@@ -540,6 +540,89 @@ def test_a_step_in_months_is_dated_by_the_calendar_and_clamped_to_the_month_end(
     assert due.actions["key"].tolist() == ["s/letter:m:D+1m@2026-01-31"]
 
 
+POLICY_MOVES = dunforce.compile(
+    'profile late: in_case\nscenario s for late:\n    letter "l" at D+1\n    call "c" at D+5\n'
+    "policy:\n    cap letter: 1 per week\n",
+    filename="moves.dfs",
+)
+
+
+def test_steps_the_policy_defers_or_lets_miss_leave_the_account_quiet():
+    # D = Monday 2 March: the letter's day is the 3rd, the call's Saturday the 7th, outside the
+    # call's window (Monday to Friday). On the 7th the letter's catch-up window (3 days) has
+    # ended and the call waits for Monday: nothing can go out, and the account is not read
+    state = AccountState(
+        "A1",
+        {"departement": "75", "phone_mobile": "+33600000000"},
+        ledger=(Charge("500.00", "2026-03-02"),),
+    )
+    portfolio = Portfolio.from_states([state])
+    for day in ("2026-03-07", "2026-03-08"):
+        result = same_run(POLICY_MOVES, portfolio, day)
+        assert (result.quiet, len(result.actions)) == (1, 0), day
+    monday = same_run(POLICY_MOVES, portfolio, "2026-03-09")
+    assert monday.actions["key"].tolist() == ["s/call:c:D+5@2026-03-02"]
+    assert monday.actions["scheduled_for"].dt.date.tolist() == [datetime.date(2026, 3, 7)]
+
+
+def test_a_step_a_full_cap_moved_is_not_taken_for_missed():
+    # a letter issued on 2 March fills the cap until the 9th: the letter of the 3rd goes out
+    # on the 9th, six days after its day, which a history too short to fill a cap never allows
+    state = AccountState(
+        "A1",
+        {"departement": "75", "phone_mobile": "+33600000000"},
+        ledger=(Charge("500.00", "2026-03-02"),),
+        history=(Issued("other/letter:avant:D-1@2026-03-02", "2026-03-02", "letter"),),
+    )
+    result = same_run(POLICY_MOVES, Portfolio.from_states([state]), "2026-03-09")
+    assert "s/letter:l:D+1@2026-03-02" in result.actions["key"].tolist()
+
+
+TWO_CHANNELS = dunforce.compile(
+    "profile late: in_case\nscenario s for late:\n"
+    '    sms "x" else call "x" at D+5\n    call "y" else letter "y" at D+5\n',
+    filename="two_channels.dfs",
+)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "day", "sent"),
+    [
+        # no SMS: the call of Saturday the 7th waits for Monday, and is caught up on Wednesday
+        # (the other step's call waits for another day: one call a day)
+        ({"sms_opt_out": True}, "2026-03-11", [("s/sms:x:D+5", "call")]),
+        # no phone: the letter goes out on Saturday, when the call could not
+        ({"phone_mobile": None}, "2026-03-07", [("s/call:y:D+5", "letter")]),
+    ],
+)
+def test_the_channel_the_tenant_gets_decides_when_a_step_is_deferred_or_missed(
+    attributes, day, sent
+):
+    # D = Monday 2 March: every step falls on Saturday the 7th; SMS and letters may act on a
+    # Saturday, calls only from Monday to Friday
+    attributes = {"departement": "75", "phone_mobile": "+33600000000", **attributes}
+    attributes = {k: v for k, v in attributes.items() if v is not None}
+    state = AccountState("A1", attributes, ledger=(Charge("500.00", "2026-03-02"),))
+    result = same_run(TWO_CHANNELS, Portfolio.from_states([state]), day)
+    actions = result.actions
+    pairs = zip(actions["key"], actions["channel"], strict=True)
+    assert [(key.split("@")[0], channel) for key, channel in pairs] == sent
+
+
+def test_a_step_a_legal_guard_holds_back_is_caught_up_when_the_guard_lets_it_go():
+    # the assignation of 15 March waits two months after the CCAPEX referral of 1 February:
+    # it goes out on 1 April, long after its day, and is still due on the 2nd
+    attributes = {
+        "departement": "75",
+        "lease_start": "2020-01-01",
+        "last_order_date": "2025-10-01",
+        "ccapex_referral_date": "2026-02-01",
+    }
+    state = AccountState("A1", attributes, ledger=(Charge("500.00", "2026-03-05"),))
+    result = same_run(SUMMONS, Portfolio.from_states([state]), "2026-04-02")
+    assert result.actions["scheduled_for"].dt.date.tolist() == [datetime.date(2026, 3, 15)]
+
+
 def test_a_late_tenant_is_stepped_and_gets_the_scenario_action():
     state = AccountState(
         "A1",

@@ -209,9 +209,6 @@ def _vectorised(
     pending = screen.pending()
     del screen  # its running sums are not needed by the workers forked below
     exact = ~columns.vouched | pending.accounts
-    if exact.all():
-        stepper.feed(portfolio.accounts(program.schema))
-        return 0
     slices = _slices(np.flatnonzero(exact), columns, workers)
     work = (program, portfolio, _rows_of_slices(columns, slices), on, pending, columns.vouched)
     if workers > 1 and len(slices) > 1 and can_fork():

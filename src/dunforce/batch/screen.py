@@ -31,6 +31,7 @@ from dunforce.batch.columns import Columns
 from dunforce.batch.conditions import Judge
 from dunforce.batch.ledger_days import SPAN, LedgerDays, distinct
 from dunforce.dsl.format import format_expr
+from dunforce.engine.contact import first_open
 from dunforce.engine.plan import CompiledBlock, CompiledProgram, CompiledStep
 from dunforce.engine.schedule import add_business_days, add_months
 from dunforce.errors import StateError
@@ -256,6 +257,7 @@ class Screen:
                     occurring.append(found)
         if self.checked is not None and occurring:
             occurring = self._may_fire(occurring)
+        occurring = [self._within_policy(found) for found in occurring]
         for found in occurring:
             if len(found.accounts):
                 if found.days is not None:
@@ -299,6 +301,43 @@ class Screen:
                 keep &= may_be_set[local]
             kept.append(found.kept(keep))
         return self._on_their_day(kept, rows, where, attributes)
+
+    def _within_policy(self, found: Occurrences) -> Occurrences:
+        """Drop the dated occurrences the contact policy certainly keeps from going out today.
+
+        The policy moves a step to the first day its channel's window, the public holidays and
+        the truce allow, then later still for a full cap or a legal guard that waits. So an
+        occurrence that every channel of the step, under every profile's policy, first allows
+        after today is deferred; and one that every one allows too early for today to be in
+        its catch-up window is missed, when nothing can move it later: a history too short to
+        fill any cap, and no legal guard on the step."""
+        if found.days is None or not len(found.accounts):
+            return found
+        local = self._subdivisions()
+        if local is None:
+            return found
+        codes, names = local
+        step, block = found.step, found.block
+        policies = tuple({id(p): p for p in self.program.policies.values()}.values())
+        unguarded = not any(a.guards & p.guards for a in step.actions for p in policies)
+        count = len(names)
+        keys, where = np.unique(found.days * count + codes[found.accounts], return_inverse=True)
+        calendar = self.program.calendar
+        earliest, latest = [], []
+        for key in keys.tolist():
+            day, code = divmod(key, count)
+            opens = [
+                first_open(p, calendar, names[code], a.channel, day, eviction=a.eviction)
+                for p in policies
+                for a in step.actions
+            ]
+            earliest.append(min(opens))
+            latest.append(max(opens))
+        held = np.array(earliest, dtype=np.int64)[where] > self.today
+        if unguarded:
+            late = self.today > np.array(latest, dtype=np.int64)[where] + block.window
+            held |= late & self.uncapped[found.accounts]
+        return found.kept(~held) if held.any() else found
 
     def _guarded_by(self, step: CompiledStep) -> list[tuple[str, ...]]:
         """The legal guards that block every action of the step, whatever the profile, while

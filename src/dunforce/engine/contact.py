@@ -206,18 +206,9 @@ class Contact:
     def closed(self, channel: str, day: int, *, eviction: bool) -> str | None:
         """Why ``channel`` may not act on ``day`` itself (its window, a holiday, the truce), or
         ``None`` when it may: a step caught up late still waits for a day its channel allows."""
-        window = self.policy.windows[channel]
-        truce = eviction and "winter_truce" in self.policy.guards
-        if truce and in_winter_truce(datetime.date.fromordinal(day)):
-            return _TRUCE
-        weekday = (day - 1) % 7  # ordinal 1, 1 January of year 1, is a Monday
-        if weekday not in window.days:
-            return f"{iso(day)} is a {_DAY_NAMES[weekday]}, outside {channel}'s window"
-        if not window.holidays:
-            holiday = self.calendar.holiday(day, self.subdivision)
-            if holiday is not None:
-                return f"{iso(day)} is a public holiday ({holiday})"
-        return None
+        return closed_on(
+            self.policy, self.calendar, self.subdivision, channel, day, eviction=eviction
+        )
 
     def admit(self, channel: str) -> str | None:
         """Take a place under today's caps for ``channel``; the cap that refuses, or ``None``."""
@@ -275,6 +266,52 @@ class Contact:
                 day = after
                 why = f"waits 2 months after the CCAPEX referral of {iso(min(referrals))}"
         return day, why
+
+
+def closed_on(
+    policy: ContactPolicy,
+    calendar: Calendar,
+    subdivision: str | None,
+    channel: str,
+    day: int,
+    *,
+    eviction: bool,
+) -> str | None:
+    """Why ``channel`` may not act on ``day`` under ``policy`` for a dwelling whose public
+    holidays are the ``subdivision``'s, or ``None`` when it may."""
+    window = policy.windows[channel]
+    truce = eviction and "winter_truce" in policy.guards
+    if truce and in_winter_truce(datetime.date.fromordinal(day)):
+        return _TRUCE
+    weekday = (day - 1) % 7  # ordinal 1, 1 January of year 1, is a Monday
+    if weekday not in window.days:
+        return f"{iso(day)} is a {_DAY_NAMES[weekday]}, outside {channel}'s window"
+    if not window.holidays:
+        holiday = calendar.holiday(day, subdivision)
+        if holiday is not None:
+            return f"{iso(day)} is a public holiday ({holiday})"
+    return None
+
+
+def first_open(
+    policy: ContactPolicy,
+    calendar: Calendar,
+    subdivision: str | None,
+    channel: str,
+    start: int,
+    *,
+    eviction: bool,
+) -> int:
+    """The first day from ``start`` that ``channel``'s window, the public holidays and the
+    truce let it act: the day the policy gives a step when no cap is full and no legal guard
+    waits (each of them only moves it later)."""
+    day = start
+    for _ in range(_MAX_MOVES):
+        closed = closed_on(policy, calendar, subdivision, channel, day, eviction=eviction)
+        if closed is None:
+            return day
+        day = truce_end(datetime.date.fromordinal(day)).toordinal() if closed == _TRUCE else day + 1
+    raise AssertionError("the contact policy moved a step a thousand times")  # pragma: no cover
 
 
 _TRUCE = "winter truce (no eviction from 1 November to 31 March)"
