@@ -15,6 +15,7 @@ import attrs
 
 from dunforce.attributes.catalogue import HOUSING_SCHEMA
 from dunforce.attributes.schema import Schema
+from dunforce.attributes.types import ValueType
 from dunforce.batch import RunResult, run
 from dunforce.channels.registry import DEFAULT_CHANNELS, ChannelRegistry
 from dunforce.dsl import check, check_file
@@ -30,6 +31,8 @@ from dunforce.templates import Message, TemplateSet, schema_variables, template_
 from dunforce.values import to_date, to_money, to_runtime
 
 _MISSING = object()
+#: the types whose runtime form differs from the public one (cents, ordinals, fractions)
+_CONVERTED = frozenset({ValueType.MONEY, ValueType.DATE, ValueType.NUMBER})
 
 
 def _as_date(value: object, name: str) -> datetime.date:
@@ -53,9 +56,17 @@ class Program:
     #: whether the contact policy applies (``compile(..., contact_policy=False)`` turns it off)
     contact_policy: bool = attrs.field(default=True, kw_only=True)
     _threshold: int = attrs.field(init=False, repr=False)  # in cents
+    #: the attributes the program reads, and those whose runtime form is not the public one
+    _reads: tuple[tuple[str, ValueType, bool], ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_threshold", int(self.case_threshold * 100))
+        schema = self.checked.schema
+        reads = tuple(
+            (name, schema[name].type, schema[name].type in _CONVERTED)
+            for name in self.compiled.attribute_names
+        )
+        object.__setattr__(self, "_reads", reads)
 
     # ----- what the file says
     @property
@@ -98,9 +109,8 @@ class Program:
             raise TypeError(f"state must be an AccountState, not {type(state).__name__}")
         compiled = self.compiled
         attributes = state.attributes
-        schema = self.checked.schema
         values: dict[str, object] = {}
-        for name in compiled.attribute_names:
+        for name, kind, converted in self._reads:
             value = attributes.get(name, _MISSING)
             if value is _MISSING:
                 if name in compiled.defaults:
@@ -114,7 +124,7 @@ class Program:
                         account_id=state.account_id,
                     )
                 value = None
-            values[name] = to_runtime(value, schema[name].type)
+            values[name] = to_runtime(value, kind) if converted else value
         return values
 
     def _days(self, state: AccountState, on: datetime.date, analysis=None):

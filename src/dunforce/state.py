@@ -347,6 +347,15 @@ def _attribute_value(spec: AttributeSpec, value: object, field: str) -> object:
     return value
 
 
+def _as_given(spec: AttributeSpec, value: object) -> bool:
+    """A value ``_attribute_value`` would return as it is: a ``bool`` for a boolean, a ``str``
+    for a text with no list of allowed values."""
+    kind = type(value)
+    if kind is bool:
+        return spec.type is ValueType.BOOL
+    return kind is str and spec.type is ValueType.TEXT and spec.allowed is None
+
+
 def validate_attributes(values: Mapping[str, object], schema: Schema) -> Mapping[str, object]:
     """The attributes, checked against the schema and converted to exact values."""
     if not isinstance(values, Mapping):
@@ -358,6 +367,9 @@ def validate_attributes(values: Mapping[str, object], schema: Schema) -> Mapping
     result: dict[str, object] = {}
     for name, value in values.items():
         spec = schema.get(name) if isinstance(name, str) else None
+        if type(spec) is AttributeSpec and _as_given(spec, value):
+            result[name] = value  # most cells: nothing to check nor convert
+            continue
         field = f"attributes.{name}"
         if spec is None:
             known = [a.name for a in schema.attributes]
