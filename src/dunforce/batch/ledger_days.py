@@ -85,27 +85,33 @@ class LedgerDays:
         n = self.count = columns.count
         ledger = columns.ledger
         charge = ledger.kind == CHARGE
-        self.charge_account = ledger.account[charge]
-        self.charge_due = ledger.day[charge]
-        cents = ledger.cents[charge]
-        self.charged = _running(cents)  # every amount is >= 0: they never decrease
-        self.charge_start = starts(self.charge_account, n)
-        self.charge_key = self.charge_account * SPAN + self.charge_due
-        self.owing = _running(cents > 0)  # a charge of 0 is never unpaid
-        credit = ~charge & (ledger.day <= last)
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            # numpy works without the GIL: the credits' running totals beside the charges'
+            credits = helper.submit(self._credits, ledger, ~charge, last, n)
+            self.charge_account = ledger.account[charge]
+            self.charge_due = ledger.day[charge]
+            cents = ledger.cents[charge]
+            self.charged = _running(cents)  # every amount is >= 0: they never decrease
+            self.charge_start = starts(self.charge_account, n)
+            self.charge_key = self.charge_account * SPAN + self.charge_due
+            self.owing = _running(cents > 0)  # a charge of 0 is never unpaid
+            credit_cents = credits.result()
+            # then the rent beside the cases: they read the same sorted columns and set their
+            # own attributes
+            rent = helper.submit(self._rent, columns, charge, cents)
+            self._rejections(columns)
+            self._cases(cents, credit_cents)
+            rent.result()
+
+    def _credits(self, ledger, credit: np.ndarray, last: int, n: int) -> np.ndarray:
+        """The running totals of the credits up to ``last``; their amounts."""
+        credit &= ledger.day <= last
         credit_account = ledger.account[credit]
         self.credit_key = credit_account * SPAN + ledger.day[credit]
         credit_cents = ledger.cents[credit]
         self.credit_running = _running(credit_cents)
         self.credit_start = starts(credit_account, n)
-        del credit_account, credit
-        with ThreadPoolExecutor(max_workers=1) as helper:
-            # the rent and the cases read the same sorted columns and set their own
-            # attributes: numpy works on both at once, on two cores
-            rent = helper.submit(self._rent, columns, charge, cents)
-            self._rejections(columns)
-            self._cases(cents, credit_cents)
-            rent.result()
+        return credit_cents
 
     # -- running totals ----------------------------------------------------------------------
 
