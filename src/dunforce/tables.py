@@ -618,6 +618,8 @@ _NOTHING = _Nothing()
 
 #: an empty tenants cell: the attribute's default applies
 _EMPTY = object()
+#: the cells parsed once per distinct value
+_PARSED_ONCE = frozenset({str, bool, int, float, pd.Timestamp, datetime.date})
 
 
 @attrs.frozen
@@ -634,11 +636,11 @@ def _parsed_cells(values: list, parser: Callable[[object, str], object] | None, 
     found: dict[tuple[type, object], object] = {}
     result = []
     for value in values:
-        key = (type(value), value)
-        try:
-            cell = found.get(key, _ABSENT)
-        except TypeError:  # an unhashable value (a list): parsed on its own
-            key, cell = None, _ABSENT
+        kind = type(value)
+        # the same text, number, flag or day parses the same (not a Decimal: 1.0 and 1.00
+        # are equal but written apart)
+        key = (kind, value) if kind in _PARSED_ONCE else None
+        cell = _ABSENT if key is None else found.get(key, _ABSENT)
         if cell is _ABSENT:
             if _is_empty(value):
                 cell = _EMPTY

@@ -210,20 +210,21 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
     if not len(frame):
         nothing = np.empty(0, np.int64)
         return Ledger(nothing, nothing, nothing, nothing, np.empty(0, bool))
+    # the columns are taken out of the frame here: the second thread works on its own ones
+    kinds, amounts, days = frame["kind"], frame["amount"], frame["date"]
     with ThreadPoolExecutor(max_workers=1) as helper:
         # numpy converts the amounts and days (typed columns: without the GIL) while the kinds
         # are hashed, on two cores
-        amounts = helper.submit(cells.cents, frame["amount"], "amount")
-        days = helper.submit(cells.ordinals, frame["date"], "date")
-        kind_codes, uniques = cells.distinct(frame["kind"])
+        converted = helper.submit(_amounts_and_days, amounts, days)
+        kind_codes, uniques = cells.distinct(kinds)
         table = np.array(
             [_KINDS.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1],
             dtype=np.int8,
         )
         kind = table[kind_codes]
         del kind_codes
-        amount, amount_ok = amounts.result()
-        day, day_ok = days.result()
+        (amount, amount_ok), (day, day_ok) = converted.result()
+    del kinds, amounts, days
     bad = (kind < 0) | ~amount_ok | ~day_ok
     period = np.zeros(len(frame), dtype=bool)
     if "period" in frame.columns:
@@ -246,6 +247,10 @@ def _ledger(frame: pd.DataFrame, codes: np.ndarray, vouched: np.ndarray) -> Ledg
         day, period = day[order], period[order]
     _returned(codes, key, kind, amount, vouched)
     return Ledger(codes, kind, amount, day, period)
+
+
+def _amounts_and_days(amounts: pd.Series, days: pd.Series):
+    return cells.cents(amounts, "amount"), cells.ordinals(days, "date")
 
 
 def _returned(
