@@ -470,46 +470,54 @@ class Judge:
         return known
 
     def _read_attribute(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        spec = self.schema[name]
-        default = None if spec.default is None else to_runtime(spec.default, spec.type)
-        if name not in self.tenants.columns:
-            values = np.full(len(self._base), default, dtype=object)
-        else:
-            parser = _ATTRIBUTE_PARSERS[spec.type]
-            field = f"attributes.{name}"
+        return attribute_column(self.tenants, self.schema[name], self._base)
 
-            def convert(cell: object) -> tuple[bool, object]:
-                if _is_empty(cell):
-                    return True, default
-                public = _attribute_value(spec, parser(cell, name), field)
-                return True, to_runtime(public, spec.type)
 
-            column = self.tenants[name].iloc[self._base]
-            if spec.type is ValueType.TEXT and spec.allowed is None and cells.all_text(column):
-                # free text (e-mail addresses, phone numbers: as many as accounts), read as it
-                # is; an empty or blank cell is not given
-                raw = column.to_numpy(dtype=object)
-                blank = column.isna().to_numpy() | (column.str.strip() == "").to_numpy(
-                    dtype=bool, na_value=True
-                )
-                if default is None:
-                    raw = raw.copy()
-                    raw[blank] = None
-                    return raw, ~blank
-                return np.where(blank, default, raw), np.ones(len(raw), dtype=bool)
-            typed = _typed(column, spec.type)
-            if typed is not None:
-                values, present = typed
-                if default is None or spec.type is ValueType.NUMBER:
-                    return values, present | (default is not None)
-                filled = np.full(len(values), default, dtype=values.dtype)
-                return np.where(present, values, filled), np.ones(len(values), dtype=bool)
-            _, converted, codes = cells.per_value(column, convert, (True, default))
-            values = np.empty(len(converted), dtype=object)
-            values[:] = converted
-            values = values[codes]
-        is_set = np.array([v is not None for v in values], dtype=bool)
-        return values, is_set
+def attribute_column(
+    tenants: pd.DataFrame, spec: AttributeSpec, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The runtime values of an attribute on the tenants rows ``rows`` (accounts vouched for:
+    their cells all read), ``None`` where it is not set, and where it is set."""
+    name = spec.name
+    default = None if spec.default is None else to_runtime(spec.default, spec.type)
+    if name not in tenants.columns:
+        values = np.full(len(rows), default, dtype=object)
+    else:
+        parser = _ATTRIBUTE_PARSERS[spec.type]
+        field = f"attributes.{name}"
+
+        def convert(cell: object) -> tuple[bool, object]:
+            if _is_empty(cell):
+                return True, default
+            public = _attribute_value(spec, parser(cell, name), field)
+            return True, to_runtime(public, spec.type)
+
+        column = tenants[name].iloc[rows]
+        if spec.type is ValueType.TEXT and spec.allowed is None and cells.all_text(column):
+            # free text (e-mail addresses, phone numbers: as many as accounts), read as it
+            # is; an empty or blank cell is not given
+            raw = column.to_numpy(dtype=object)
+            blank = column.isna().to_numpy() | (column.str.strip() == "").to_numpy(
+                dtype=bool, na_value=True
+            )
+            if default is None:
+                raw = raw.copy()
+                raw[blank] = None
+                return raw, ~blank
+            return np.where(blank, default, raw), np.ones(len(raw), dtype=bool)
+        typed = _typed(column, spec.type)
+        if typed is not None:
+            values, present = typed
+            if default is None or spec.type is ValueType.NUMBER:
+                return values, present | (default is not None)
+            filled = np.full(len(values), default, dtype=values.dtype)
+            return np.where(present, values, filled), np.ones(len(values), dtype=bool)
+        _, converted, codes = cells.per_value(column, convert, (True, default))
+        values = np.empty(len(converted), dtype=object)
+        values[:] = converted
+        values = values[codes]
+    is_set = np.array([v is not None for v in values], dtype=bool)
+    return values, is_set
 
 
 def _typed(column: pd.Series, kind: ValueType) -> tuple[np.ndarray, np.ndarray] | None:

@@ -24,19 +24,16 @@ import functools
 
 import attrs
 import numpy as np
+import pandas as pd
 
 from dunforce.attributes.types import AttributeSpec
-from dunforce.batch import cells
 from dunforce.batch.columns import Columns
-from dunforce.batch.conditions import Judge
+from dunforce.batch.conditions import Judge, attribute_column
 from dunforce.batch.ledger_days import SPAN, LedgerDays, distinct
 from dunforce.dsl.format import format_expr
 from dunforce.engine.contact import first_open
 from dunforce.engine.plan import CompiledBlock, CompiledProgram, CompiledStep
 from dunforce.engine.schedule import add_business_days, add_months
-from dunforce.errors import StateError
-from dunforce.state import _attribute_value
-from dunforce.tables import _ATTRIBUTE_PARSERS, _is_empty
 
 #: room for ``bd`` offsets (weekends and public holidays) and ``m`` offsets (month lengths)
 _HOLIDAY_SLACK = 12
@@ -434,37 +431,28 @@ class Screen:
 
     def _subdivisions(self) -> tuple[np.ndarray, list[str | None]] | None:
         """Each account's public holidays, as the step function finds them from its
-        ``departement``: a code per account into the subdivisions' names."""
+        ``departement``: a code per account into the subdivisions' names (the accounts not
+        vouched for, never screened, have the national days)."""
         if self._subdivided is not None or self.tenants is None or self.checked is None:
             return self._subdivided
-        n = self.columns.count
+        codes = np.zeros(self.columns.count, dtype=np.int64)
+        names: list[str | None] = [None]
         spec = self.checked.schema.get(_DEPARTEMENT)
-        calendar = self.program.calendar
-        if not isinstance(spec, AttributeSpec):
-            self._subdivided = (np.zeros(n, dtype=np.int64), [None])
-            return self._subdivided
-        default = spec.default
-        if _DEPARTEMENT not in self.tenants.columns:
-            names = [calendar.subdivision(default) if isinstance(default, str) else None]
-            self._subdivided = (np.zeros(n, dtype=np.int64), names)
-            return self._subdivided
-        parser = _ATTRIBUTE_PARSERS[spec.type]
-        field = f"attributes.{_DEPARTEMENT}"
-
-        def convert(cell: object) -> tuple[bool, object]:
-            if _is_empty(cell):
-                return True, default
-            try:
-                return True, _attribute_value(spec, parser(cell, _DEPARTEMENT), field)
-            except (StateError, TypeError, ValueError, ArithmeticError):
-                return False, None  # the account is not vouched for: never screened
-
-        _, converted, codes = cells.per_value(self.tenants[_DEPARTEMENT], convert, (True, default))
-        found = [calendar.subdivision(v) if isinstance(v, str) else None for v in converted]
-        names = sorted(set(found), key=lambda name: (name is not None, name or ""))
-        index = {name: i for i, name in enumerate(names)}
-        of_value = np.array([index[name] for name in found], dtype=np.int64)
-        self._subdivided = (of_value[codes], names)
+        if isinstance(spec, AttributeSpec):
+            rows = np.flatnonzero(self.columns.vouched)
+            values, _ = attribute_column(self.tenants, spec, rows)
+            found, distinct_values = pd.factorize(values, use_na_sentinel=True)
+            calendar = self.program.calendar
+            index = {None: 0}
+            of_value = []
+            for value in distinct_values:
+                name = calendar.subdivision(value) if isinstance(value, str) else None
+                if name not in index:
+                    index[name] = len(names)
+                    names.append(name)
+                of_value.append(index[name])
+            codes[rows] = np.array([*of_value, 0], dtype=np.int64)[found]  # -1: not given
+        self._subdivided = (codes, names)
         return self._subdivided
 
     def _anchors(self, step: CompiledStep, block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
