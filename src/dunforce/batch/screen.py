@@ -310,29 +310,24 @@ class Screen:
         fill any cap, and no legal guard on the step."""
         if found.days is None or not len(found.accounts):
             return found
-        local = self._subdivisions()
-        if local is None:
-            return found
-        codes, names = local
         step, block = found.step, found.block
         policies = tuple({id(p): p for p in self.program.policies.values()}.values())
-        unguarded = not any(a.guards & p.guards for a in step.actions for p in policies)
-        count = len(names)
-        keys, where = np.unique(found.days * count + codes[found.accounts], return_inverse=True)
         calendar = self.program.calendar
-        earliest, latest = [], []
-        for key in keys.tolist():
-            day, code = divmod(key, count)
-            opens = [
-                first_open(p, calendar, names[code], a.channel, day, eviction=a.eviction)
+
+        def opens(day: int, subdivision: str | None) -> tuple[int, int]:
+            days = [
+                first_open(p, calendar, subdivision, a.channel, day, eviction=a.eviction)
                 for p in policies
                 for a in step.actions
             ]
-            earliest.append(min(opens))
-            latest.append(max(opens))
-        held = np.array(earliest, dtype=np.int64)[where] > self.today
-        if unguarded:
-            late = self.today > np.array(latest, dtype=np.int64)[where] + block.window
+            return min(days), max(days)
+
+        bounds = self._by_local_day(found.accounts, found.days, opens)
+        if bounds is None:
+            return found
+        held = bounds[:, 0] > self.today
+        if not any(a.guards & p.guards for a in step.actions for p in policies):
+            late = self.today > bounds[:, 1] + block.window
             held |= late & self.uncapped[found.accounts]
         return found.kept(~held) if held.any() else found
 
@@ -414,20 +409,26 @@ class Screen:
         if unit == "m":
             keys, where = np.unique(anchors, return_inverse=True)
             return np.array([add_months(int(k), amount) for k in keys], dtype=np.int64)[where]
+        calendar = self.program.calendar
+
+        def moved(anchor: int, subdivision: str | None) -> int:
+            business = functools.partial(_is_business_day, calendar, subdivision)
+            return add_business_days(anchor, amount, business)
+
+        return self._by_local_day(accounts, anchors, moved)
+
+    def _by_local_day(self, accounts: np.ndarray, days: np.ndarray, compute):
+        """``compute(day, subdivision)`` for each account's day, worked out once per distinct
+        day and public holidays (None when the screen does not know the holidays: no tenants
+        table)."""
         local = self._subdivisions()
         if local is None:
             return None
         codes, names = local
         count = len(names)
-        keys, where = np.unique(anchors * count + codes[accounts], return_inverse=True)
-        calendar = self.program.calendar
-        moved = []
-        for key in keys.tolist():
-            anchor, code = divmod(key, count)
-            name = names[code]
-            business = functools.partial(_is_business_day, calendar, name)
-            moved.append(add_business_days(anchor, amount, business))
-        return np.array(moved, dtype=np.int64)[where]
+        keys, where = np.unique(days * count + codes[accounts], return_inverse=True)
+        found = [compute(key // count, names[key % count]) for key in keys.tolist()]
+        return np.array(found, dtype=np.int64)[where]
 
     def _subdivisions(self) -> tuple[np.ndarray, list[str | None]] | None:
         """Each account's public holidays, as the step function finds them from its
