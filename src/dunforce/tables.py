@@ -686,9 +686,9 @@ class _Reader:
                 self.groups[name] = {key: rows.tolist() for key, rows in indices.items()}
             else:
                 self.groups[name] = {}
-        #: the ledger's optional text cells, as the entries take them (``None``: no column)
+        #: the ledger's optional text cells, as the entries take them
         self.texts = {
-            c: None if cells is _NOTHING else [_optional(v) for v in cells]
+            c: _NOTHING if cells is _NOTHING else [_optional(v) for v in cells]
             for c in _LEDGER_TEXTS
             for cells in (self.cells["ledger"][c],)
         }
@@ -832,31 +832,26 @@ class _Reader:
 
     def entry(self, i: int) -> Entry:
         cells, texts = self.cells["ledger"], self.texts
-
-        def text(column: str) -> object:
-            found = texts[column]
-            return None if found is None else found[i]
-
         kind = cells["kind"][i]
         try:
             if kind == "charge":
                 return Charge(
                     self.money(cells["amount"][i], "amount"),
                     self.date(cells["date"][i], "date"),
-                    period=text("period"),
-                    id=text("id"),
-                    label=text("label"),
+                    period=texts["period"][i],
+                    id=texts["id"][i],
+                    label=texts["label"][i],
                 )
             if kind == "payment":
                 return Payment(
                     self.money(cells["amount"][i], "amount"),
                     self.date(cells["date"][i], "date"),
-                    method=text("method"),
-                    id=text("id"),
-                    settles=text("settles"),
+                    method=texts["method"][i],
+                    id=texts["id"][i],
+                    settles=texts["settles"][i],
                 )
             if kind == "rejection":
-                amount, payment = _optional(cells["amount"][i]), text("payment")
+                amount, payment = _optional(cells["amount"][i]), texts["payment"][i]
                 if amount is None and payment is None:
                     raise StateError(
                         "payment: a rejection names the payment it returns (payment column) or "
@@ -868,14 +863,14 @@ class _Reader:
                     self.date(cells["date"][i], "date"),
                     payment=payment,
                     amount=None if amount is None else self.money(amount, "amount"),
-                    reason=text("reason"),
+                    reason=texts["reason"][i],
                 )
             if kind == "adjustment":
                 return Adjustment(
                     self.money(cells["amount"][i], "amount"),
                     self.date(cells["date"][i], "date"),
-                    reason=text("reason"),
-                    id=text("id"),
+                    reason=texts["reason"][i],
+                    id=texts["id"][i],
                 )
         except StateError as exc:
             raise _Problem.of(exc, "ledger", self.row("ledger", i)) from None
